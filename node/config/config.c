@@ -1,0 +1,308 @@
+/* config.c - table-driven parser for the node configuration (format in config.h).
+ * Every field is a row: section, key, kind, where it goes, its bounds. */
+#include "node/config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cfg__kind { CFG_STR, CFG_U16, CFG_U32, CFG_SIZE, CFG_LEVEL };
+enum cfg__section { SEC_NONE, SEC_NODE, SEC_LIB };
+
+struct cfg__field {
+	enum cfg__section sec;
+	const char *key;
+	enum cfg__kind kind;
+	size_t off;             /* into struct node_config or struct lib_config */
+	size_t size;            /* buffer size for strings */
+	uint64_t min, max;
+};
+
+#define NODE_STR(k, f) {SEC_NODE, k, CFG_STR, offsetof(struct node_config, f), sizeof(((struct node_config *)0)->f), 1, 0}
+#define LIB_STR(k, f) {SEC_LIB, k, CFG_STR, offsetof(struct lib_config, f), sizeof(((struct lib_config *)0)->f), 1, 0}
+#define LIB_NUM(k, kind, f, lo, hi) {SEC_LIB, k, kind, offsetof(struct lib_config, f), 0, lo, hi}
+
+static const struct cfg__field cfg__fields[] = {
+	NODE_STR("id", id),
+	NODE_STR("portal", portal),
+	NODE_STR("data_dir", data_dir),
+	NODE_STR("iqn_prefix", iqn_prefix),
+	{SEC_NODE, "log_level", CFG_LEVEL, offsetof(struct node_config, log_level), 0, 0, 0},
+	LIB_NUM("drives", CFG_U16, drives, 1, LIB_MAX_DRIVES),
+	LIB_NUM("slots", CFG_U16, slots, 1, LIB_MAX_SLOTS),
+	LIB_NUM("ie_slots", CFG_U16, ie_slots, 0, LIB_MAX_IE),
+	LIB_NUM("cartridges", CFG_U32, cartridges, 0, 9999),
+	LIB_NUM("capacity", CFG_SIZE, capacity, 1u << 20, UINT64_C(1) << 50),
+	LIB_STR("barcode_prefix", barcode_prefix),
+	LIB_STR("media", media),
+	LIB_STR("changer_vendor", changer_vendor),
+	LIB_STR("changer_product", changer_product),
+	LIB_STR("changer_revision", changer_rev),
+	LIB_STR("drive_vendor", drive_vendor),
+	LIB_STR("drive_product", drive_product),
+	LIB_STR("drive_revision", drive_rev),
+};
+
+void config_defaults(struct node_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->id, sizeof cfg->id, "node1");
+	snprintf(cfg->portal, sizeof cfg->portal, "127.0.0.1:3260");
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "/var/lib/vtl");
+	snprintf(cfg->iqn_prefix, sizeof cfg->iqn_prefix, "iqn.2026-11.io.vtl");
+	cfg->log_level = LOG_INFO;
+}
+
+static void cfg__lib_defaults(struct lib_config *l, const char *name)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->name, sizeof l->name, "%s", name);
+	l->drives = 2;
+	l->slots = 20;
+	l->ie_slots = 4;
+	l->cartridges = 10;
+	l->capacity = UINT64_C(4) << 30;
+	snprintf(l->barcode_prefix, sizeof l->barcode_prefix, "VT");
+	snprintf(l->media, sizeof l->media, "L8");
+	snprintf(l->changer_vendor, sizeof l->changer_vendor, "IBM");
+	snprintf(l->changer_product, sizeof l->changer_product, "03584L32");
+	snprintf(l->changer_rev, sizeof l->changer_rev, "0100");
+	snprintf(l->drive_vendor, sizeof l->drive_vendor, "IBM");
+	snprintf(l->drive_product, sizeof l->drive_product, "ULT3580-TD8");
+	snprintf(l->drive_rev, sizeof l->drive_rev, "Q380");
+}
+
+static char *cfg__trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+/* Parses "123", "4G", "512M"... into *out within [min, max]; returns a reason or NULL. */
+static const char *cfg__number(const char *v, bool suffixes, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*v))
+		return "expected a number";
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno)
+		return "number out of range";
+	unsigned shift = 0;
+	if (suffixes && *end) {
+		const char *units = "KMGT";
+		const char *u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return "unknown size suffix (use K, M, G or T)";
+		shift = 10u * (unsigned)(u - units + 1);
+		end++;
+		if (*end == 'i' || *end == 'B')
+			end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	}
+	if (*end)
+		return "trailing characters after the number";
+	if (shift && n > (UINT64_MAX >> shift))
+		return "number out of range";
+	n <<= shift;
+	if (n < min || n > max)
+		return "number out of range";
+	*out = n;
+	return NULL;
+}
+
+static const char *cfg__apply(const struct cfg__field *f, void *base, const char *v)
+{
+	uint8_t *dst = (uint8_t *)base + f->off;
+	uint64_t n = 0;
+	const char *why = NULL;
+	switch (f->kind) {
+	case CFG_STR:
+		if (!*v)
+			return "must not be empty";
+		if (strlen(v) >= f->size)
+			return "too long";
+		memcpy(dst, v, strlen(v) + 1);
+		return NULL;
+	case CFG_LEVEL: {
+		static const char *names[] = {"debug", "info", "warn", "error"};
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(v, names[i])) {
+				*(enum vtl_log_level *)(void *)dst = (enum vtl_log_level)i;
+				return NULL;
+			}
+		return "must be debug, info, warn or error";
+	}
+	case CFG_U16:
+	case CFG_U32:
+	case CFG_SIZE:
+		why = cfg__number(v, f->kind == CFG_SIZE, f->min, f->max, &n);
+		if (why)
+			return why;
+		if (f->kind == CFG_U16)
+			*(uint16_t *)(void *)dst = (uint16_t)n;
+		else if (f->kind == CFG_U32)
+			*(uint32_t *)(void *)dst = (uint32_t)n;
+		else
+			*(uint64_t *)(void *)dst = n;
+		return NULL;
+	}
+	return "internal: unknown field kind";
+}
+
+/* Handles "[node]" and "[library NAME]"; returns a reason or NULL. */
+static const char *cfg__section(struct node_config *cfg, char *line, enum cfg__section *sec)
+{
+	char *end = strchr(line, ']');
+	if (!end || cfg__trim(end + 1)[0])
+		return "malformed section header";
+	*end = 0;
+	char *name = cfg__trim(line + 1);
+	if (!strcmp(name, "node")) {
+		*sec = SEC_NODE;
+		return NULL;
+	}
+	if (strncmp(name, "library", 7) || !isspace((unsigned char)name[7]))
+		return "unknown section (expected [node] or [library NAME])";
+	name = cfg__trim(name + 7);
+	if (!*name || strlen(name) >= LIB_NAME_MAX)
+		return "library name empty or too long";
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return "library name may hold only letters, digits, '-' and '_'";
+	for (size_t i = 0; i < cfg->n_libs; i++)
+		if (!strcmp(cfg->libs[i].name, name))
+			return "library defined twice";
+	if (cfg->n_libs == CONFIG_MAX_LIBS)
+		return "too many libraries";
+	cfg__lib_defaults(&cfg->libs[cfg->n_libs++], name);
+	*sec = SEC_LIB;
+	return NULL;
+}
+
+static const char *cfg__line(struct node_config *cfg, char *line, enum cfg__section *sec, const char **field)
+{
+	char *s = cfg__trim(line);
+	if (!*s || *s == '#' || *s == ';')
+		return NULL;
+	if (*s == '[')
+		return cfg__section(cfg, s, sec);
+	char *eq = strchr(s, '=');
+	if (!eq)
+		return "expected 'key = value'";
+	*eq = 0;
+	char *key = cfg__trim(s), *val = eq + 1;
+	char *hash = strstr(val, " #");     /* trailing comment */
+	if (hash)
+		*hash = 0;
+	val = cfg__trim(val);
+	*field = key;
+	if (*sec == SEC_NONE)
+		return "key outside a section";
+	for (size_t i = 0; i < sizeof cfg__fields / sizeof cfg__fields[0]; i++) {
+		const struct cfg__field *f = &cfg__fields[i];
+		if (f->sec == *sec && !strcmp(f->key, key))
+			return cfg__apply(f, *sec == SEC_NODE ? (void *)cfg : (void *)&cfg->libs[cfg->n_libs - 1], val);
+	}
+	return "unknown field";
+}
+
+int config_parse(struct node_config *cfg, const char *name, const char *text, char *err, size_t errlen)
+{
+	enum cfg__section sec = SEC_NONE;
+	unsigned lineno = 0;
+	const char *p = text;
+	while (*p) {
+		char line[1024];
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		lineno++;
+		const char *field = NULL, *why = NULL;
+		if (n >= sizeof line) {
+			why = "line too long";
+		} else {
+			memcpy(line, p, n);
+			line[n] = 0;
+			why = cfg__line(cfg, line, &sec, &field);
+		}
+		if (why) {
+			if (field)
+				snprintf(err, errlen, "%s:%u: field '%s': %s", name, lineno, field, why);
+			else
+				snprintf(err, errlen, "%s:%u: %s", name, lineno, why);
+			return -EINVAL;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int config_load(struct node_config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -errno;
+	}
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&text, &cap, '\0', f);   /* whole file */
+	int rc = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (!rc && n >= 0 && (size_t)n > (1u << 20)) {
+		snprintf(err, errlen, "%s: larger than 1 MiB", path);
+		rc = -EINVAL;
+	} else if (!rc) {
+		rc = config_parse(cfg, path, n > 0 ? text : "", err, errlen);
+	} else {
+		snprintf(err, errlen, "%s: read error", path);
+	}
+	free(text);
+	return rc;
+}
+
+int config_finish(struct node_config *cfg, char *err, size_t errlen)
+{
+	if (!strchr(cfg->portal, ':')) {
+		snprintf(err, errlen, "field 'portal': expected HOST:PORT, got '%s'", cfg->portal);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_libs; i++) {
+		struct lib_config *l = &cfg->libs[i];
+		if (l->cartridges > l->slots) {
+			snprintf(err, errlen, "library '%s': field 'cartridges': %u cartridges do not fit in %u slots",
+				 l->name, l->cartridges, l->slots);
+			return -EINVAL;
+		}
+		if (strlen(l->barcode_prefix) + 4 + strlen(l->media) > LIB_BARCODE_MAX) {
+			snprintf(err, errlen, "library '%s': field 'barcode_prefix': prefix + 4 digits + media exceed %d characters",
+				 l->name, LIB_BARCODE_MAX);
+			return -EINVAL;
+		}
+		for (const char *c = l->barcode_prefix; *c; c++)
+			if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
+				snprintf(err, errlen, "library '%s': field 'barcode_prefix': only A-Z and 0-9", l->name);
+				return -EINVAL;
+			}
+		for (const char *c = l->media; *c; c++)
+			if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
+				snprintf(err, errlen, "library '%s': field 'media': only A-Z and 0-9", l->name);
+				return -EINVAL;
+			}
+		char target[sizeof l->target];
+		int n = snprintf(target, sizeof target, "%s:%s", cfg->iqn_prefix, l->name);
+		if (n < 0 || (size_t)n >= sizeof target) {
+			snprintf(err, errlen, "library '%s': target name too long", l->name);
+			return -EINVAL;
+		}
+		memcpy(l->target, target, (size_t)n + 1);
+	}
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* config.h - the node's configuration: a small INI file plus command-line flags.
+ *
+ *   [node]                       # this node's own settings
+ *   id = node1
+ *   portal = 127.0.0.1:3260
+ *   data_dir = /var/lib/vtl/node1
+ *   iqn_prefix = iqn.2026-11.io.vtl
+ *   log_level = info             # debug | info | warn | error
+ *
+ *   [library demo]               # until the cluster manager exists: libraries to serve
+ *   drives = 2
+ *   slots = 20
+ *   ie_slots = 4
+ *   cartridges = 10              # VT0001L8 ... generated at first start
+ *   barcode_prefix = VT
+ *   media = L8
+ *   capacity = 4G                # cartridge native capacity; K, M, G, T suffixes (powers of 2)
+ *   changer_vendor = IBM         # identity backup software accepts
+ *   changer_product = 03584L32
+ *   changer_revision = 0100
+ *   drive_vendor = IBM
+ *   drive_product = ULT3580-TD8
+ *   drive_revision = Q380
+ *
+ * A bad file is reported as "FILE:LINE: field 'NAME': what is wrong" and the node stops. */
+#ifndef VTL_NODE_CONFIG_H
+#define VTL_NODE_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "common/log.h"
+#include "node/lib/lib.h"
+
+#define CONFIG_MAX_LIBS 64
+
+struct node_config {
+	char id[64];
+	char portal[128];
+	char data_dir[PATH_MAX];
+	char iqn_prefix[128];
+	enum vtl_log_level log_level;
+	struct lib_config libs[CONFIG_MAX_LIBS];
+	size_t n_libs;
+};
+
+/* Defaults for everything (no libraries). */
+void config_defaults(struct node_config *cfg);
+
+/* Parses the file into cfg (on top of what is there). 0, or -EINVAL with the reason,
+ * naming file, line and field, written into err. */
+int config_load(struct node_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Parses text as if it were the file `name` (for tests and fuzzing). */
+int config_parse(struct node_config *cfg, const char *name, const char *text, char *err, size_t errlen);
+
+/* Checks what the file cannot check line by line (required fields, unique names) and fills
+ * derived fields (library target names). */
+int config_finish(struct node_config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,70 @@
+/* Configuration parsing: good files parse into the right fields; every bad file names the
+ * file, line and field. */
+#include <string.h>
+
+#include "node/config/config.h"
+#include "tests/testutil.h"
+
+static void expect_error(const char *text, const char *want)
+{
+	struct node_config cfg;
+	char err[512] = "";
+	config_defaults(&cfg);
+	int rc = config_parse(&cfg, "t.conf", text, err, sizeof err);
+	if (!rc)
+		rc = config_finish(&cfg, err, sizeof err);
+	CHECK(rc < 0);
+	if (!strstr(err, want)) {
+		fprintf(stderr, "error '%s' does not contain '%s'\n", err, want);
+		exit(1);
+	}
+}
+
+static void test_good(void)
+{
+	struct node_config cfg;
+	char err[512] = "";
+	config_defaults(&cfg);
+	const char *text = "# comment\n[node]\nid = n7\nportal = 127.0.0.1:3999\n"
+			   "data_dir = /tmp/x\nlog_level = debug\n\n"
+			   "[library lib-a]\ndrives = 4\nslots = 100\nie_slots = 2\ncartridges = 50 # half\n"
+			   "capacity = 2G\nbarcode_prefix = AB\nmedia = L7\n"
+			   "changer_vendor = STK\nchanger_product = L700\n"
+			   "[library b]\n";
+	CHECK_EQ(config_parse(&cfg, "t.conf", text, err, sizeof err), 0);
+	CHECK_EQ(config_finish(&cfg, err, sizeof err), 0);
+	CHECK(!strcmp(cfg.id, "n7"));
+	CHECK(!strcmp(cfg.portal, "127.0.0.1:3999"));
+	CHECK_EQ(cfg.log_level, LOG_DEBUG);
+	CHECK_EQ(cfg.n_libs, 2);
+	CHECK_EQ(cfg.libs[0].drives, 4);
+	CHECK_EQ(cfg.libs[0].slots, 100);
+	CHECK_EQ(cfg.libs[0].cartridges, 50);
+	CHECK_EQ(cfg.libs[0].capacity, 2ull << 30);
+	CHECK(!strcmp(cfg.libs[0].changer_vendor, "STK"));
+	CHECK(!strcmp(cfg.libs[0].target, "iqn.2026-11.io.vtl:lib-a"));
+	/* defaults for an empty section */
+	CHECK_EQ(cfg.libs[1].drives, 2);
+	CHECK(!strcmp(cfg.libs[1].drive_product, "ULT3580-TD8"));
+}
+
+int main(void)
+{
+	test_good();
+	expect_error("[node]\nid\n", "t.conf:2: expected 'key = value'");
+	expect_error("id = x\n", "t.conf:1: field 'id': key outside a section");
+	expect_error("[node]\nbogus = 1\n", "t.conf:2: field 'bogus': unknown field");
+	expect_error("[library x]\ndrives = 0\n", "t.conf:2: field 'drives': number out of range");
+	expect_error("[library x]\ndrives = 65\n", "field 'drives': number out of range");
+	expect_error("[library x]\ndrives = two\n", "field 'drives': expected a number");
+	expect_error("[library x]\ncapacity = 4X\n", "field 'capacity': unknown size suffix");
+	expect_error("[library x]\nslots = 3\ncartridges = 4\n", "field 'cartridges'");
+	expect_error("[library x]\n[library x]\n", "t.conf:2: library defined twice");
+	expect_error("[library x/y]\n", "library name may hold only");
+	expect_error("[weird]\n", "unknown section");
+	expect_error("[node]\nlog_level = loud\n", "field 'log_level'");
+	expect_error("[node]\nportal = nohostport\n", "field 'portal'");
+	expect_error("[library x]\nbarcode_prefix = a b\n", "field 'barcode_prefix'");
+	expect_error("[node]\nid =\n", "field 'id': must not be empty");
+	return 0;
+}
