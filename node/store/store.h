@@ -19,10 +19,10 @@
  * used concurrently. A cartridge is open at most once: a second store_tape_open of the
  * same barcode, or store_tape_destroy of an open one, fails with -EBUSY.
  *
- * On-disk format, recovery rule and measured rates: docs/store.md. Layout of the files:
- * store.c (RocksDB, key/value), tape_open.c (open, recovery, destroy), tape_io.c (read,
- * write, truncate, sync), tape_index.c (in-memory object index), tape_fmt.c (encodings),
- * crc32c.c. */
+ * On-disk format, recovery rule and measured rates: docs/store.md. The files: store.c
+ * (RocksDB, key/value), tape_open.c (open, close, destroy), tape_recover.c (the recovery
+ * rule), tape_io.c (read, write, truncate, sync), tape_index.c (in-memory object index),
+ * tape_fmt.c (on-disk encodings), crc32c.c. */
 #ifndef VTL_NODE_STORE_H
 #define VTL_NODE_STORE_H
 
@@ -73,7 +73,8 @@ uint64_t store_tape_capacity(const struct store_tape *t);
 /* Type and length of object n (n < eod), or -ENOENT. */
 int store_tape_stat(struct store_tape *t, uint64_t n, struct store_obj *obj);
 
-/* Reads object n: its type and full length into *obj, and min(len, cap) data bytes into buf. */
+/* Reads object n: its type and full length into *obj, and min(len, cap) data bytes into buf.
+ * -EBADMSG if the stored object fails its checksum (the whole object is checked). */
 int store_tape_read(struct store_tape *t, uint64_t n, void *buf, size_t cap, struct store_obj *obj);
 
 /* Writes object n (n <= eod): discards objects >= n first, then appends. A filemark has

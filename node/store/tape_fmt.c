@@ -1,0 +1,105 @@
+/* tape_fmt.c - the byte layouts the store writes and reads back: object headers in segment
+ * files, meta records and RocksDB keys. Everything read back from disk is hostile (a torn
+ * write, a flipped bit, a hand-edited file): decoders check every field through common/rd.h
+ * and answer -EBADMSG rather than trust it. Pure functions, no state. */
+#include "node/store/store_int.h"
+
+#include "common/rd.h"
+
+#include <errno.h>
+#include <string.h>
+
+void store__hdr_encode(uint8_t out[STORE__HDR_LEN], const struct store__hdr *h)
+{
+	memset(out, 0, STORE__HDR_LEN);
+	put_be32(out, STORE__HDR_MAGIC);
+	out[4] = h->type;
+	put_be32(out + 8, h->gen);
+	put_be32(out + 12, h->len);
+	put_be64(out + 16, h->objno);
+	put_be32(out + 24, h->dcrc);
+	put_be32(out + 28, store__crc32c(0, out, 28));
+}
+
+int store__hdr_decode(const uint8_t in[STORE__HDR_LEN], struct store__hdr *h)
+{
+	struct rd r = rd_init(in, STORE__HDR_LEN);
+	uint32_t magic = rd_be32(&r);
+	h->type = rd_u8(&r);
+	uint32_t reserved = rd_be24(&r);
+	h->gen = rd_be32(&r);
+	h->len = rd_be32(&r);
+	h->objno = rd_be64(&r);
+	h->dcrc = rd_be32(&r);
+	uint32_t hcrc = rd_be32(&r);
+	if (r.err || magic != STORE__HDR_MAGIC || reserved != 0 ||
+	    hcrc != store__crc32c(0, in, 28))
+		return -EBADMSG;
+	if (h->type == STORE_OBJ_FILEMARK)
+		return h->len == 0 ? 0 : -EBADMSG;
+	if (h->type == STORE_OBJ_BLOCK)
+		return h->len >= 1 && h->len <= STORE_OBJ_MAX_LEN ? 0 : -EBADMSG;
+	return -EBADMSG;
+}
+
+void store__meta_encode(uint8_t out[STORE__META_LEN], const struct store__meta *m)
+{
+	put_be32(out, STORE__META_MAGIC);
+	put_be32(out + 4, m->gen);
+	put_be64(out + 8, m->eod);
+	put_be64(out + 16, m->bytes);
+}
+
+int store__meta_decode(const void *val, size_t len, struct store__meta *m)
+{
+	struct rd r = rd_init(val, len);
+	uint32_t magic = rd_be32(&r);
+	m->gen = rd_be32(&r);
+	m->eod = rd_be64(&r);
+	m->bytes = rd_be64(&r);
+	if (r.err || rd_left(&r) != 0 || magic != STORE__META_MAGIC)
+		return -EBADMSG;
+	/* each object takes at least a header: a larger eod cannot be true */
+	if (m->eod > m->bytes / STORE__HDR_LEN)
+		return -EBADMSG;
+	return 0;
+}
+
+int store__barcode_check(const char *bc)
+{
+	if (!bc)
+		return -EINVAL;
+	size_t n = strnlen(bc, STORE_BARCODE_MAX + 1);
+	if (n == 0 || n > STORE_BARCODE_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!((bc[i] >= 'A' && bc[i] <= 'Z') || (bc[i] >= '0' && bc[i] <= '9')))
+			return -EINVAL;
+	return 0;
+}
+
+/* The barcode, then a separator byte; bc was checked by store__barcode_check. */
+static size_t fmt__key_prefix(char out[STORE__KEY_MAX], const char *bc, char sep)
+{
+	size_t n = strlen(bc);
+	memcpy(out, bc, n);
+	out[n] = sep;
+	return n + 1;
+}
+
+size_t store__key_meta(char out[STORE__KEY_MAX], const char *bc)
+{
+	return fmt__key_prefix(out, bc, '\0');
+}
+
+size_t store__key_chunk(char out[STORE__KEY_MAX], const char *bc, uint64_t first)
+{
+	size_t n = fmt__key_prefix(out, bc, '\0');
+	put_be64((uint8_t *)out + n, first);
+	return n + 8;
+}
+
+size_t store__key_end(char out[STORE__KEY_MAX], const char *bc)
+{
+	return fmt__key_prefix(out, bc, '\1');
+}
