@@ -119,37 +119,62 @@ static void lib__drive_init(struct lib *lib, size_t i)
 	d->lu = &lib->lus[i + 1];
 	d->elem_addr = (uint16_t)(LIB_ADDR_DRIVE0 + i);
 	d->cart = -1;
+	d->buffered = true;     /* LTO drives power on in buffered mode 1 (SSC-4 8.3) */
 	/* serial: 8 hex digits of the library id + drive number, same on every node */
 	snprintf(d->serial, sizeof d->serial, "%.8s%02zu", lib->id, i + 1);
 	for (char *p = d->serial; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 }
 
-/* A cartridge already in a drive when the library opens: loaded at BOT (power-on). */
-static int lib__drive_insert(struct lib *lib, struct lib_drive *d, int32_t cart)
+/* Puts cartridge `cart`, whose tape is open, into drive d: loaded at BOT (auto-load). */
+static void lib__drive_take(struct lib_drive *d, int32_t cart, struct store_tape *tape)
 {
-	struct lib_cart *c = &lib->carts[cart];
-	int rc = store_tape_open(lib->store, c->barcode, c->capacity, &d->tape);
-	if (rc) {
-		vtl_log(LOG_ERROR, "LIB_TAPE_OPEN_FAILED", "lib=%s cart=%s drive=0x%04x rc=%d",
-			lib->cfg.name, c->barcode, d->elem_addr, rc);
-		return rc;
-	}
+	d->tape = tape;
 	d->cart = cart;
 	d->loaded = true;
 	d->pos = 0;
+	d->dirty = false;
 	d->early_warning = false;
 	d->bytes_read = d->bytes_written = 0;
-	return 0;
+}
+
+/* Opens the tape of cartridge `cart` for the drive at `addr`; logs why not. */
+static int lib__tape_open(struct lib *lib, int32_t cart, uint16_t addr, struct store_tape **tape)
+{
+	const struct lib_cart *c = &lib->carts[cart];
+	int rc = store_tape_open(lib->store, c->barcode, c->capacity, tape);
+	if (rc)
+		vtl_log(LOG_ERROR, "LIB_TAPE_OPEN_FAILED", "lib=%s cart=%s drive=0x%04x rc=%d",
+			lib->cfg.name, c->barcode, addr, rc);
+	return rc;
+}
+
+/* Opens the tape of cartridge `cart` and puts it into drive d. */
+static int lib__drive_insert(struct lib *lib, struct lib_drive *d, int32_t cart)
+{
+	struct store_tape *tape = NULL;
+	int rc = lib__tape_open(lib, cart, d->elem_addr, &tape);
+	if (!rc)
+		lib__drive_take(d, cart, tape);
+	return rc;
+}
+
+/* Takes the cartridge out of drive d; returns its still-open tape (caller closes it or
+ * hands it to another drive). */
+static struct store_tape *lib__drive_release(struct lib_drive *d)
+{
+	struct store_tape *tape = d->tape;
+	d->tape = NULL;
+	d->cart = -1;
+	d->loaded = false;
+	d->dirty = false;
+	d->pos = 0;
+	return tape;
 }
 
 static void lib__drive_eject(struct lib_drive *d)
 {
-	store_tape_close(d->tape);
-	d->tape = NULL;
-	d->cart = -1;
-	d->loaded = false;
-	d->pos = 0;
+	store_tape_close(lib__drive_release(d));
 }
 
 static int lib__alloc(struct lib *lib)
@@ -278,8 +303,11 @@ int lib_move(struct lib *lib, uint16_t src, uint16_t dst)
 		return -EINVAL;
 	struct lib_drive *sd = lib_drive_at(lib, src), *dd = lib_drive_at(lib, dst);
 	int32_t cart = s->cart;
+	/* the tape the destination drive will hold: the source drive's own (a cartridge is
+	 * open at most once in the store), or newly opened from a slot */
+	struct store_tape *tape = sd ? sd->tape : NULL;
 	int rc = 0;
-	if (dd && (rc = lib__drive_insert(lib, dd, cart)))
+	if (dd && !sd && (rc = lib__tape_open(lib, cart, dst, &tape)))
 		return rc;
 	struct lib_elem olds = *s, oldd = *d;
 	d->cart = cart;
@@ -294,16 +322,21 @@ int lib_move(struct lib *lib, uint16_t src, uint16_t dst)
 		*s = olds;
 		*d = oldd;
 		lib->carts[cart].load_count -= dd ? 1 : 0;
-		if (dd)
-			lib__drive_eject(dd);
+		if (dd && !sd)
+			store_tape_close(tape);
 		vtl_log(LOG_ERROR, "LIB_MOVE_FAILED", "lib=%s cart=%s src=0x%04x dst=0x%04x rc=%d",
 			lib->cfg.name, lib->carts[cart].barcode, src, dst, rc);
 		return rc;
 	}
-	if (sd)
-		lib__drive_eject(sd);
-	if (dd)
+	if (sd) {
+		lib__drive_release(sd);
+		if (!dd)
+			store_tape_close(tape);    /* syncs: the cartridge leaves the drive */
+	}
+	if (dd) {
+		lib__drive_take(dd, cart, tape);
 		lib_ua_raise(dd->lu, LIB_UA_MEDIUM_CHANGED, NULL);
+	}
 	vtl_log(LOG_INFO, "LIB_MOVE", "lib=%s cart=%s src=0x%04x dst=0x%04x", lib->cfg.name,
 		lib->carts[cart].barcode, src, dst);
 	return 0;

@@ -136,6 +136,8 @@ struct lib_drive {
 	bool buffered;                  /* mode parameter header buffered mode (1) */
 	bool early_warning;             /* set once the early-warning zone has been reported */
 	uint64_t bytes_written, bytes_read; /* for LOG SENSE and MAM since load */
+	bool dirty;                     /* objects written since the last store_tape_sync */
+	uint64_t tapealert;             /* pending TapeAlert flags, bit n-1 = flag n (SSC-4 8.2.3) */
 };
 
 struct lib {

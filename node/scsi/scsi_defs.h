@@ -68,6 +68,11 @@
 #define ASC_MEDIUM_REMOVAL_PREVENTED 0x5302
 #define ASC_MEDIUM_LOAD_OR_EJECT_FAILED 0x5300
 #define ASC_INSUFFICIENT_REGISTRATION_RESOURCES 0x5504
+#define ASC_INVALID_RELEASE_OF_PR 0x2604
+#define ASC_MEDIUM_NOT_PRESENT_TRAY_OPEN 0x3A02   /* SMC: import/export door open */
+/* Vendor specific (ASCQ >= 80h), as IBM libraries report it: MOVE MEDIUM from a drive
+ * whose cartridge the host has not unloaded (docs/scsi.md, "Changer"). */
+#define ASC_SOURCE_DRIVE_NOT_UNLOADED 0x3B83
 
 /* opcodes */
 #define OP_TEST_UNIT_READY 0x00
@@ -120,6 +125,29 @@
 #define OP_MOVE_MEDIUM 0xA5
 #define OP_EXCHANGE_MEDIUM 0xA6
 #define OP_READ_ELEMENT_STATUS 0xB8
+
+/* SMC-3 names of opcodes shared with SSC */
+#define OP_OPEN_CLOSE_IE_ELEMENT OP_LOAD_UNLOAD
+#define OP_POSITION_TO_ELEMENT OP_LOCATE_10
+
+/* PERSISTENT RESERVE IN / OUT service actions and reservation types (SPC-4 6.13-6.14) */
+#define SA_PR_IN_READ_KEYS 0x00
+#define SA_PR_IN_READ_RESERVATION 0x01
+#define SA_PR_IN_REPORT_CAPABILITIES 0x02
+#define SA_PR_IN_READ_FULL_STATUS 0x03
+#define SA_PR_OUT_REGISTER 0x00
+#define SA_PR_OUT_RESERVE 0x01
+#define SA_PR_OUT_RELEASE 0x02
+#define SA_PR_OUT_CLEAR 0x03
+#define SA_PR_OUT_PREEMPT 0x04
+#define SA_PR_OUT_PREEMPT_AND_ABORT 0x05
+#define SA_PR_OUT_REGISTER_AND_IGNORE 0x06
+#define PR_TYPE_WE 0x1                  /* write exclusive */
+#define PR_TYPE_EA 0x3                  /* exclusive access */
+#define PR_TYPE_WE_RO 0x5               /* write exclusive, registrants only */
+#define PR_TYPE_EA_RO 0x6
+#define PR_TYPE_WE_AR 0x7               /* write exclusive, all registrants */
+#define PR_TYPE_EA_AR 0x8
 
 /* MAINTENANCE IN service actions (SPC-4) */
 #define SA_REPORT_TARGET_PORT_GROUPS 0x0A
