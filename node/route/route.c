@@ -31,16 +31,8 @@ static void route__list(void *arg, void (*emit)(void *ctx, const char *target), 
 static void route__exec(void *arg, const char *target, struct scsi_cmd *cmd)
 {
 	struct lib *lib = route__find(arg, target);
-	if (!lib) {
-		/* the target vanished under a logged-in session: LOGICAL UNIT NOT SUPPORTED */
-		cmd->status = SAM_STAT_CHECK_CONDITION;
-		memset(cmd->sense, 0, 18);
-		cmd->sense[0] = 0x70;
-		cmd->sense[2] = 0x05;
-		cmd->sense[7] = 10;
-		cmd->sense[12] = 0x25;
-		cmd->sense_len = 18;
-		cmd->data_in_len = 0;
+	if (!lib) {     /* the target vanished under a logged-in session */
+		scsi_no_such_lun(cmd);
 		return;
 	}
 	scsi_exec(lib, cmd);

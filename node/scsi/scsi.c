@@ -32,18 +32,27 @@ static const struct {
 	{LIB_UA_LUNS_CHANGED, ASC_REPORTED_LUNS_CHANGED},
 };
 
+uint8_t scsi_ua_take(struct lib_nexus *nx, uint8_t *buf)
+{
+	for (size_t i = 0; i < sizeof scsi__ua_order / sizeof scsi__ua_order[0]; i++) {
+		if (nx->ua & scsi__ua_order[i].bit) {
+			nx->ua &= ~scsi__ua_order[i].bit;
+			return scsi_sense_build(buf, SENSE_UNIT_ATTENTION, scsi__ua_order[i].asc_ascq);
+		}
+	}
+	nx->ua = 0;  /* unknown bits never stick */
+	return 0;
+}
+
 /* Reports and clears the highest-precedence pending unit attention; false if none. */
 static bool scsi__report_ua(struct scsi_task *t)
 {
-	for (size_t i = 0; i < sizeof scsi__ua_order / sizeof scsi__ua_order[0]; i++) {
-		if (t->nx->ua & scsi__ua_order[i].bit) {
-			t->nx->ua &= ~scsi__ua_order[i].bit;
-			scsi_sense(t->cmd, SENSE_UNIT_ATTENTION, scsi__ua_order[i].asc_ascq);
-			return true;
-		}
-	}
-	t->nx->ua = 0;  /* unknown bits never stick */
-	return false;
+	uint8_t n = scsi_ua_take(t->nx, t->cmd->sense);
+	if (!n)
+		return false;
+	t->cmd->status = SAM_STAT_CHECK_CONDITION;
+	t->cmd->sense_len = n;
+	return true;
 }
 
 /* INQUIRY to a LUN that does not exist: peripheral qualifier 011b, type 1Fh (SPC-4 6.6.2). */
@@ -163,6 +172,12 @@ void scsi_exec(struct lib *lib, struct scsi_cmd *cmd)
 	else
 		scsi__run(&t);
 	pthread_mutex_unlock(&t.lu->lock);
+}
+
+void scsi_no_such_lun(struct scsi_cmd *cmd)
+{
+	cmd->data_in_len = 0;
+	scsi_sense(cmd, SENSE_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
 }
 
 void scsi_data_in(struct scsi_task *t, const void *buf, uint32_t len, uint32_t alloc_len)

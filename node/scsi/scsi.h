@@ -17,6 +17,10 @@ struct lib;
  * every problem is a SCSI status and sense in cmd. */
 void scsi_exec(struct lib *lib, struct scsi_cmd *cmd);
 
+/* Ends cmd with 05/25/00 LOGICAL UNIT NOT SUPPORTED: for a target that went away under a
+ * logged-in session. */
+void scsi_no_such_lun(struct scsi_cmd *cmd);
+
 /* Task management the transport forwards (SAM-5 7): */
 /* LOGICAL UNIT RESET: clears SPC-2 reservations, raises 29/03 for every other nexus. */
 void scsi_lu_reset(struct lib *lib, uint64_t lun, const struct scsi_nexus *by);

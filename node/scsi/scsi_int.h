@@ -112,6 +112,10 @@ void scsi_sense_tape(struct scsi_cmd *cmd, uint8_t key, uint16_t asc_ascq, uint8
 /* 05/24/00 INVALID FIELD IN CDB, or 05/26/00 in the parameter list, with the sense-key
  * specific field pointer (SPC-4 4.5.2.4.2); bit < 0 means no bit pointer. */
 void scsi_sense_field(struct scsi_cmd *cmd, bool in_cdb, uint16_t byte, int bit);
+/* Takes the highest-precedence pending unit attention off nx (SPC-4 6.1 order) and
+ * builds its sense into buf; returns the sense length, 0 if none was pending. The
+ * dispatcher reports it as CHECK CONDITION, REQUEST SENSE as data. */
+uint8_t scsi_ua_take(struct lib_nexus *nx, uint8_t *buf);
 /* Fills a sense buffer without touching status (for REQUEST SENSE data and deferred sense). */
 uint8_t scsi_sense_build(uint8_t *buf, uint8_t key, uint16_t asc_ascq);
 

@@ -129,38 +129,6 @@ void spc_test_unit_ready(struct scsi_task *t)
 
 /* --- REQUEST SENSE (SPC-4 6.39) --------------------------------------------------- */
 
-/* Unit attention precedence, highest first. It must match the dispatcher's order in
- * scsi.c (scsi__ua_order), which is private to that file. */
-static const struct {
-	uint32_t bit;
-	uint16_t asc_ascq;
-} spc__ua_order[] = {
-	{LIB_UA_POWER_ON, ASC_POWER_ON_OCCURRED},
-	{LIB_UA_BUS_RESET, ASC_BUS_RESET_OCCURRED},
-	{LIB_UA_LU_RESET, ASC_BUS_DEVICE_RESET},
-	{LIB_UA_RES_PREEMPTED, ASC_RESERVATIONS_PREEMPTED},
-	{LIB_UA_RES_RELEASED, ASC_RESERVATIONS_RELEASED},
-	{LIB_UA_REGS_PREEMPTED, ASC_REGISTRATIONS_PREEMPTED},
-	{LIB_UA_MEDIUM_CHANGED, ASC_NOT_READY_TO_READY_CHANGE},
-	{LIB_UA_IE_OPENED, ASC_IMPORT_EXPORT_ACCESSED},
-	{LIB_UA_MODE_CHANGED, ASC_MODE_PARAMETERS_CHANGED},
-	{LIB_UA_INQUIRY_CHANGED, ASC_INQUIRY_DATA_CHANGED},
-	{LIB_UA_LUNS_CHANGED, ASC_REPORTED_LUNS_CHANGED},
-};
-
-/* Takes the highest-precedence unit attention off the nexus into buf; 0 if none. */
-static uint8_t spc__take_ua(struct lib_nexus *nx, uint8_t *buf)
-{
-	for (size_t i = 0; i < sizeof spc__ua_order / sizeof spc__ua_order[0]; i++) {
-		if (nx->ua & spc__ua_order[i].bit) {
-			nx->ua &= ~spc__ua_order[i].bit;
-			return scsi_sense_build(buf, SENSE_UNIT_ATTENTION, spc__ua_order[i].asc_ascq);
-		}
-	}
-	nx->ua = 0;
-	return 0;
-}
-
 /* Fixed (70h/71h) to descriptor format (72h/73h) sense data (SPC-4 4.5.2): key, ASC and
  * ASCQ move to the header; INFORMATION, the sense-key specific bytes and the tape flags
  * become an information, a sense key specific and a stream commands descriptor. */
@@ -202,7 +170,7 @@ void spc_request_sense(struct scsi_task *t)
 	uint8_t fixed[SCSI_SENSE_MAX] = {0}, out[SCSI_SENSE_MAX];
 	if (!spc__cdb_ok(t))
 		return;
-	uint8_t n = spc__take_ua(t->nx, fixed);
+	uint8_t n = scsi_ua_take(t->nx, fixed);
 	if (!n && t->nx->deferred_sense_len) {
 		n = t->nx->deferred_sense_len;
 		memcpy(fixed, t->nx->deferred_sense, n);
