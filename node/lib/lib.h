@@ -78,7 +78,7 @@ struct lib_elem {
 
 /* Unit attention conditions, one bit each (SPC-4 6.1 / Annex; sense in node/scsi). */
 enum lib_ua {
-	LIB_UA_POWER_ON = 1u << 0,        /* 06/29/01 power on occurred */
+	LIB_UA_POWER_ON = 1u << 0,        /* 06/29/00 power on, reset, or bus device reset occurred */
 	LIB_UA_BUS_RESET = 1u << 1,       /* 06/29/02 (target warm reset) */
 	LIB_UA_LU_RESET = 1u << 2,        /* 06/29/03 bus device reset function occurred */
 	LIB_UA_MEDIUM_CHANGED = 1u << 3,  /* 06/28/00 not ready to ready, medium may have changed */

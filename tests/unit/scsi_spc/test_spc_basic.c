@@ -264,15 +264,15 @@ static void unit_attention(void)
 	const uint8_t res[12] = {OP_READ_ELEMENT_STATUS, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0};
 	/* first contact: power on, then cleared for that nexus on that LU only */
 	struct scsi_cmd c = sfx_run(&f, &f.a, 0, tur, NULL, 0, 0);
-	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_OCCURRED);
+	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_RESET_OCCURRED);
 	c = sfx_run(&f, &f.a, 0, tur, NULL, 0, 0);
 	SFX_GOOD(c);
 	c = sfx_run(&f, &f.b, 0, res, NULL, 0, 4096);
-	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_OCCURRED);
+	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_RESET_OCCURRED);
 	c = sfx_run(&f, &f.b, 0, res, NULL, 0, 4096);
 	SFX_GOOD(c);
 	c = sfx_run(&f, &f.a, 1, tur, NULL, 0, 0);
-	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_OCCURRED);
+	SFX_SENSE(c, SENSE_UNIT_ATTENTION, ASC_POWER_ON_RESET_OCCURRED);
 
 	/* REQUEST SENSE reports the UA as data (GOOD) and clears it */
 	const uint8_t rs[6] = {OP_REQUEST_SENSE, 0, 0, 0, 252, 0};
@@ -281,7 +281,7 @@ static void unit_attention(void)
 	CHECK_EQ(c.data_in_len, 18);
 	CHECK_EQ(f.in[0], 0x70);
 	CHECK_EQ(f.in[2], SENSE_UNIT_ATTENTION);
-	CHECK_EQ(get_be16(&f.in[12]), ASC_POWER_ON_OCCURRED);
+	CHECK_EQ(get_be16(&f.in[12]), ASC_POWER_ON_RESET_OCCURRED);
 	c = sfx_run(&f, &f.c, 0, tur, NULL, 0, 0);
 	SFX_GOOD(c);
 	c = sfx_run(&f, &f.c, 0, rs, NULL, 0, 252);
@@ -299,7 +299,7 @@ static void unit_attention(void)
 	struct lib_nexus *nx = lib_nexus_get(&f.lib->lus[0], &f.c);
 	nx->ua |= LIB_UA_MODE_CHANGED | LIB_UA_POWER_ON;
 	c = sfx_run(&f, &f.c, 0, rs, NULL, 0, 252);
-	CHECK_EQ(get_be16(&f.in[12]), ASC_POWER_ON_OCCURRED);
+	CHECK_EQ(get_be16(&f.in[12]), ASC_POWER_ON_RESET_OCCURRED);
 	c = sfx_run(&f, &f.c, 0, rs, NULL, 0, 252);
 	CHECK_EQ(get_be16(&f.in[12]), ASC_MODE_PARAMETERS_CHANGED);
 	sfx_close(&f);
