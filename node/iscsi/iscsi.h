@@ -39,6 +39,11 @@ struct iscsi_backend {
 	 * with its own tasks; returns an RFC 7143 TMF response code (0 = function complete) */
 	int (*tmf)(void *arg, const char *target, enum iscsi_tmf_fn fn, uint64_t lun,
 		   const struct scsi_nexus *nexus);
+	/* The I_T nexus of a normal session ended: logout, connection loss or session
+	 * reinstatement (SAM-5 6.3.4 I_T nexus loss, RFC 7143 6.3.5). Called once, from the
+	 * session's connection thread, with no lock held, after its last command finished
+	 * and before a reinstating login of the same nexus proceeds. May be NULL. */
+	void (*nexus_lost)(void *arg, const char *target, const struct scsi_nexus *nexus);
 };
 
 struct iscsi_config {
@@ -58,5 +63,25 @@ int iscsi_server_start(const struct iscsi_config *cfg, const struct iscsi_backen
 /* The port actually bound (useful when the portal asked for port 0). */
 uint16_t iscsi_server_port(const struct iscsi_server *srv);
 void iscsi_server_stop(struct iscsi_server *srv);   /* accepts NULL */
+
+/* Counters since start, for health endpoints and tests. Safe from any thread. */
+struct iscsi_stats {
+	uint64_t connections;     /* TCP connections accepted */
+	uint64_t refused;         /* accepted and closed at once: max_connections reached */
+	uint64_t logins;          /* logins that reached Full Feature Phase */
+	uint64_t login_failures;  /* Login Responses with a non-zero status class */
+	uint64_t logouts;
+	uint64_t rejects;         /* Reject PDUs sent */
+	uint64_t drops;           /* connections closed for a protocol error or a timeout */
+	uint64_t reinstatements;  /* older sessions closed by a login of the same I_T nexus */
+	uint32_t live_connections;
+	uint32_t sessions;        /* sessions in Full Feature Phase now */
+};
+void iscsi_server_stats(struct iscsi_server *srv, struct iscsi_stats *out);
+
+/* Target-initiated NOP-In (RFC 7143 11.19): after `idle_ms` without any PDU from the
+ * initiator the target pings; a connection that stays silent `timeout_ms` more is
+ * dropped. Defaults 5000 / 10000; applies to connections accepted afterwards. */
+void iscsi_server_set_nop_timing(struct iscsi_server *srv, unsigned idle_ms, unsigned timeout_ms);
 
 #endif

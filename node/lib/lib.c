@@ -377,6 +377,17 @@ struct lib_nexus *lib_nexus_get(struct lib_lu *lu, const struct scsi_nexus *nx)
 	return slot;
 }
 
+void lib_nexus_forget(struct lib_lu *lu, const struct scsi_nexus *nx)
+{
+	for (size_t i = 0; i < lu->n_nexus; i++) {
+		if (!scsi_nexus_equal(&lu->nexus[i].nexus, nx))
+			continue;
+		if (!lu->nexus[i].pr_registered)
+			lu->nexus[i] = lu->nexus[--lu->n_nexus];
+		return;
+	}
+}
+
 void lib_ua_raise(struct lib_lu *lu, uint32_t ua, const struct scsi_nexus *except)
 {
 	for (size_t i = 0; i < lu->n_nexus; i++)

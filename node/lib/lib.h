@@ -177,6 +177,9 @@ int lib_move(struct lib *lib, uint16_t src, uint16_t dst);
 /* Finds or adds the state for a nexus on a LU (caller holds lu->lock). A nexus seen for the
  * first time starts with a power-on unit attention (SPC-4 6.1). NULL only on ENOMEM. */
 struct lib_nexus *lib_nexus_get(struct lib_lu *lu, const struct scsi_nexus *nx);
+/* Drops the state of a nexus that ended, unless it holds a persistent reservation
+ * registration (which outlives the nexus). Caller holds lu->lock. */
+void lib_nexus_forget(struct lib_lu *lu, const struct scsi_nexus *nx);
 /* Raises ua for every nexus known to lu except `except` (NULL = all). Caller holds lu->lock. */
 void lib_ua_raise(struct lib_lu *lu, uint32_t ua, const struct scsi_nexus *except);
 

@@ -61,6 +61,13 @@ static int route__tmf(void *arg, const char *target, enum iscsi_tmf_fn fn, uint6
 	}
 }
 
+static void route__nexus_lost(void *arg, const char *target, const struct scsi_nexus *nexus)
+{
+	struct lib *lib = route__find(arg, target);
+	if (lib)
+		scsi_nexus_lost(lib, nexus);
+}
+
 void route_backend(struct route *r, struct iscsi_backend *be)
 {
 	be->arg = r;
@@ -68,4 +75,5 @@ void route_backend(struct route *r, struct iscsi_backend *be)
 	be->target_list = route__list;
 	be->exec = route__exec;
 	be->tmf = route__tmf;
+	be->nexus_lost = route__nexus_lost;
 }

@@ -237,3 +237,15 @@ void scsi_target_reset(struct lib *lib, const struct scsi_nexus *by)
 		pthread_mutex_unlock(&lu->lock);
 	}
 }
+
+void scsi_nexus_lost(struct lib *lib, const struct scsi_nexus *nexus)
+{
+	for (size_t i = 0; i < lib->n_lus; i++) {
+		struct lib_lu *lu = &lib->lus[i];
+		pthread_mutex_lock(&lu->lock);
+		if (lu->reserved && scsi_nexus_equal(&lu->reserver, nexus))
+			lu->reserved = false;
+		lib_nexus_forget(lu, nexus);
+		pthread_mutex_unlock(&lu->lock);
+	}
+}

@@ -26,5 +26,8 @@ void scsi_no_such_lun(struct scsi_cmd *cmd);
 void scsi_lu_reset(struct lib *lib, uint64_t lun, const struct scsi_nexus *by);
 /* TARGET WARM RESET: every LU of the library as above, with 29/02. */
 void scsi_target_reset(struct lib *lib, const struct scsi_nexus *by);
+/* I_T nexus loss (SAM-5 6.3.4): releases the nexus's SPC-2 reservations and forgets its
+ * state on every LU; persistent reservation registrations survive it (SPC-4 5.12). */
+void scsi_nexus_lost(struct lib *lib, const struct scsi_nexus *nexus);
 
 #endif

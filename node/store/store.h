@@ -22,7 +22,7 @@
  * On-disk format, recovery rule and measured rates: docs/store.md. The files: store.c
  * (RocksDB, key/value), tape_open.c (open, close, destroy), tape_recover.c (the recovery
  * rule), tape_io.c (read, write, truncate, sync), tape_index.c (in-memory object index),
- * tape_fmt.c (on-disk encodings), crc32c.c. */
+ * tape_fmt.c (on-disk encodings). The checksum is common/crc32c.c. */
 #ifndef VTL_NODE_STORE_H
 #define VTL_NODE_STORE_H
 

@@ -102,11 +102,6 @@ size_t store__key_end(char out[STORE__KEY_MAX], const char *bc);
 /* 0 if bc is 1..STORE_BARCODE_MAX characters of [A-Z0-9], else -EINVAL. */
 int store__barcode_check(const char *bc);
 
-/* --- crc32c.c ------------------------------------------------------------------------- */
-/* CRC-32C (Castagnoli, as in iSCSI digests, RFC 7143 section 13.1); crc is the value so far
- * (0 to start). */
-uint32_t store__crc32c(uint32_t crc, const void *buf, size_t len);
-uint32_t store__crc32c_soft(uint32_t crc, const void *buf, size_t len); /* the table path */
 
 /* --- store.c ---------------------------------------------------------------------------- */
 /* Logs a RocksDB failure once (op and subject say what was being done), frees *err, resets

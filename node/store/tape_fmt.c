@@ -2,6 +2,7 @@
  * files, meta records and RocksDB keys. Everything read back from disk is hostile (a torn
  * write, a flipped bit, a hand-edited file): decoders check every field through common/rd.h
  * and answer -EBADMSG rather than trust it. Pure functions, no state. */
+#include "common/crc32c.h"
 #include "node/store/store_int.h"
 
 #include "common/rd.h"
@@ -18,7 +19,7 @@ void store__hdr_encode(uint8_t out[STORE__HDR_LEN], const struct store__hdr *h)
 	put_be32(out + 12, h->len);
 	put_be64(out + 16, h->objno);
 	put_be32(out + 24, h->dcrc);
-	put_be32(out + 28, store__crc32c(0, out, 28));
+	put_be32(out + 28, vtl_crc32c(0, out, 28));
 }
 
 int store__hdr_decode(const uint8_t in[STORE__HDR_LEN], struct store__hdr *h)
@@ -33,7 +34,7 @@ int store__hdr_decode(const uint8_t in[STORE__HDR_LEN], struct store__hdr *h)
 	h->dcrc = rd_be32(&r);
 	uint32_t hcrc = rd_be32(&r);
 	if (r.err || magic != STORE__HDR_MAGIC || reserved != 0 ||
-	    hcrc != store__crc32c(0, in, 28))
+	    hcrc != vtl_crc32c(0, in, 28))
 		return -EBADMSG;
 	if (h->type == STORE_OBJ_FILEMARK)
 		return h->len == 0 ? 0 : -EBADMSG;

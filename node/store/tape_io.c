@@ -18,6 +18,7 @@
  * Read path: one preadv of header + payload straight into the caller's buffer; the header
  * must name this object and the payload must match its checksum, else -EBADMSG.
  * All functions here run on the thread that holds the tape (store.h). */
+#include "common/crc32c.h"
 #include "node/store/store_int.h"
 
 #include "common/log.h"
@@ -197,7 +198,7 @@ int store_tape_write(struct store_tape *t, uint64_t n, uint8_t type, const void 
 	if (rc)
 		return rc;
 	struct store__hdr h = {.type = type, .gen = t->gen, .len = len, .objno = n,
-			       .dcrc = store__crc32c(0, data, len)};
+			       .dcrc = vtl_crc32c(0, data, len)};
 	uint8_t hdr[STORE__HDR_LEN];
 	store__hdr_encode(hdr, &h);
 	struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)data, len}};
@@ -236,7 +237,7 @@ int store__crc_range(struct store_tape *t, uint64_t off, uint64_t len, uint32_t 
 			return -errno;
 		if (r == 0)
 			return -EBADMSG;
-		*crc = store__crc32c(*crc, t->scratch, (size_t)r);
+		*crc = vtl_crc32c(*crc, t->scratch, (size_t)r);
 		off += (uint64_t)r;
 		len -= (uint64_t)r;
 	}
@@ -276,7 +277,7 @@ int store_tape_read(struct store_tape *t, uint64_t n, void *buf, size_t cap, str
 	if (store__hdr_decode(hdr, &h) != 0 || h.objno != n || h.len != obj->len ||
 	    h.type != obj->type)
 		rc = -EBADMSG;
-	uint32_t crc = rc ? 0 : store__crc32c(0, buf, want);
+	uint32_t crc = rc ? 0 : vtl_crc32c(0, buf, want);
 	/* a short read (cap < len) still checks the whole payload: the rest is read aside */
 	if (rc == 0 && want < obj->len)
 		rc = store__crc_range(t, t->pos[n] + STORE__HDR_LEN + want, obj->len - want, &crc);

@@ -1,12 +1,12 @@
-/* crc32c.c - CRC-32C (Castagnoli polynomial 0x1EDC6F41, reflected 0x82F63B78), the checksum
- * of every object in a segment file.
+/* crc32c.c - CRC-32C (Castagnoli polynomial 0x1EDC6F41, reflected 0x82F63B78): the iSCSI
+ * header and data digests (RFC 7143 13.1) and the checksum of every object in a segment file.
  *
- * Every block is checksummed once when written and once per read, so this is on both data
+ * Every block is checksummed once when written and once per read, so this is on the data
  * paths. On x86-64 with SSE4.2 the CRC32 instruction runs in three interleaved chains
  * (measured below in docs/store.md: ~8 GB/s with one chain, ~3x that with three);
  * elsewhere a slicing-by-8 table. The choice and the tables are made once (pthread_once),
  * so the function is safe from any thread. */
-#include "node/store/store_int.h"
+#include "common/crc32c.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -150,13 +150,13 @@ static void crc__init(void)
 #endif
 }
 
-uint32_t store__crc32c(uint32_t crc, const void *buf, size_t len)
+uint32_t vtl_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	pthread_once(&crc__once, crc__init);
 	return ~crc__fn(~crc, buf, len);
 }
 
-uint32_t store__crc32c_soft(uint32_t crc, const void *buf, size_t len)
+uint32_t vtl_crc32c_soft(uint32_t crc, const void *buf, size_t len)
 {
 	pthread_once(&crc__once, crc__init);
 	return ~crc__soft(~crc, buf, len);
