@@ -19,7 +19,7 @@
 #define SCSI_XFER_MAX (16u << 20)  /* largest data transfer one command may carry */
 
 /* SAM status codes */
-enum scsi_status {
+enum sam_status {       /* not "scsi_status": libiscsi's iscsi.h owns that tag */
 	SAM_STAT_GOOD = 0x00,
 	SAM_STAT_CHECK_CONDITION = 0x02,
 	SAM_STAT_BUSY = 0x08,
@@ -59,7 +59,7 @@ struct scsi_cmd {
 	uint32_t data_out_len;
 
 	/* response */
-	uint8_t status;                /* enum scsi_status */
+	uint8_t status;                /* enum sam_status */
 	uint8_t sense_len;
 	uint8_t sense[SCSI_SENSE_MAX];  /* fixed format sense data (0x70) */
 	uint8_t *data_in;              /* transport's buffer */

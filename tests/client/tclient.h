@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Not proto/scsi_cmd.h: its enum scsi_status collides with libiscsi's, and this header
- * must be includable beside either. */
+/* Self-contained: the initiator side shares no header with the node, as a real
+ * initiator would not. */
 #define TC_SENSE_MAX 252          /* SPC-4: additional sense length is one byte: 8 + 244 */
 #define TC_CDB_MAX 16
 #define TC_XFER_MAX (16u << 20)   /* largest transfer one tc_cmd moves */

@@ -1,6 +1,5 @@
-/* harness.h - the transport server and the test backend behind plain C types, for test
- * files that include libiscsi: libiscsi's scsi-lowlevel.h and proto/scsi_cmd.h both
- * define `enum scsi_status`, so such a file cannot include node/iscsi/iscsi.h. */
+/* harness.h - the transport server and the test backend behind plain C types, so test
+ * files that drive it with libiscsi need none of the node's headers. */
 #ifndef VTL_TESTS_ISCSI_HARNESS_H
 #define VTL_TESTS_ISCSI_HARNESS_H
 
