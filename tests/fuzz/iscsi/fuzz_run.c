@@ -60,7 +60,8 @@ static void fz__init(void)
 {
 	struct iscsi_config cfg = {.tpgt = 1, .max_recv_data_segment_length = 65536,
 				   .max_burst_length = 262144, .first_burst_length = 65536};
-	struct iscsi_backend be = {NULL, fz__exists, fz__list, fz__exec, fz__tmf};
+	struct iscsi_backend be = {.arg = NULL, .target_exists = fz__exists, .target_list = fz__list,
+				   .exec = fz__exec, .tmf = fz__tmf};
 	vtl_log_set_level(LOG_ERROR + 1);
 	if (iscsi__server_init(&cfg, &be, &fz__srv) != 0)
 		abort();
