@@ -47,6 +47,7 @@ struct store_tape {
 	uint64_t capacity;
 	uint32_t gen;
 	bool broken;                    /* an fdatasync failed: refuse writes until reopened */
+	bool stale_tail;                /* discarded objects still in the file past eod (cut at the next sync) */
 	uint64_t eod, synced_eod;
 	uint64_t *pos;
 	size_t pos_cap;                 /* entries allocated in pos (>= eod + 1) */

@@ -102,12 +102,21 @@ int store__tape_commit(struct store_tape *t, uint64_t eod, uint32_t gen)
 		t->synced_eod = eod;
 		t->gen = gen;
 	}
+	if (rc == 0 && t->stale_tail && eod == t->eod) {
+		/* the discarded tail carries an old generation, so recovery never takes it;
+		 * cutting it here, after the sync, frees its space off the write path */
+		if (ftruncate(t->fd, (off_t)t->pos[eod]) != 0) {
+			t->broken = true;
+			return io__fail(t, "ftruncate", errno);
+		}
+		t->stale_tail = false;
+	}
 	return rc;
 }
 
 int store_tape_sync(struct store_tape *t)
 {
-	if (t->eod == t->synced_eod)
+	if (t->eod == t->synced_eod && !t->stale_tail)
 		return t->broken ? -EIO : 0;
 	return store__tape_commit(t, t->eod, t->gen);
 }
@@ -125,10 +134,10 @@ int store_tape_truncate(struct store_tape *t, uint64_t n)
 	store__idx_cut(t, n);
 	if (t->hinted > t->pos[n])
 		t->hinted = t->pos[n];
-	if (ftruncate(t->fd, (off_t)t->pos[n]) != 0) {
-		t->broken = true;
-		return io__fail(t, "ftruncate", errno);
-	}
+	/* No cut now: new objects overwrite the old ones in place (no block freeing and
+	 * reallocation on the write path, which is what rewriting a tape from BOT does) and
+	 * the next sync point cuts whatever is left (store__tape_commit). */
+	t->stale_tail = true;
 	return 0;
 }
 

@@ -170,7 +170,8 @@ static void test_overwrite_and_filemarks(struct store *s)
 	CHECK_EQ(store_tape_find_filemark(t, 3, 1, &n), -ENOENT);
 	CHECK_EQ(store_tape_find_filemark(t, 1000, -1, &n), 0);
 	CHECK_EQ(n, 2);
-	CHECK_EQ(seg_size("OVR001"), 5 * STORE__HDR_LEN + 1 + 100 + 4096 + 5000);
+	/* the discarded objects are overwritten in place; the file is cut at the next sync */
+	CHECK(seg_size("OVR001") > 5 * STORE__HDR_LEN + 1 + 100 + 4096 + 5000);
 	/* unsynced objects overwritten again, then a filemark over a block */
 	write_block(t, 5, 2, 10);
 	write_block(t, 6, 2, 20);
@@ -179,7 +180,8 @@ static void test_overwrite_and_filemarks(struct store *s)
 	CHECK_EQ(store_tape_eod(t), 5);
 	CHECK_EQ(store_tape_find_filemark(t, 3, 1, &n), 0);
 	CHECK_EQ(n, 4);
-	store_tape_close(t);
+	store_tape_close(t);   /* a sync point: the stale tail is gone */
+	CHECK_EQ(seg_size("OVR001"), 5 * STORE__HDR_LEN + 1 + 100 + 4096);
 	CHECK_EQ(store_tape_open(s, "OVR001", 1ull << 40, &t), 0);
 	CHECK_EQ(store_tape_eod(t), 5);
 	check_mix(t, 4, 1, false);
