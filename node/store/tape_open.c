@@ -65,7 +65,8 @@ static void tape__free(struct store_tape *t, bool claimed)
 	free(t);
 }
 
-int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, struct store_tape **out)
+/* A tape handle for a valid barcode, not yet claimed, no file open. */
+static int tape__alloc(struct store *s, const char *barcode, struct store_tape **out)
 {
 	int rc = store__barcode_check(barcode);
 	if (rc)
@@ -75,8 +76,18 @@ int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, str
 		return -ENOMEM;
 	t->s = s;
 	t->fd = -1;
-	t->capacity = capacity;
 	snprintf(t->bc, sizeof t->bc, "%s", barcode);
+	*out = t;
+	return 0;
+}
+
+int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, struct store_tape **out)
+{
+	struct store_tape *t = NULL;
+	int rc = tape__alloc(s, barcode, &t);
+	if (rc)
+		return rc;
+	t->capacity = capacity;
 	rc = tape__claim(t);
 	bool claimed = rc == 0;
 	if (rc == 0)
@@ -116,15 +127,10 @@ void store_tape_close(struct store_tape *t)
  * the two leaves a file without a meta record, which the next open empties. */
 int store_tape_destroy(struct store *s, const char *barcode)
 {
-	int rc = store__barcode_check(barcode);
+	struct store_tape *t = NULL;
+	int rc = tape__alloc(s, barcode, &t);
 	if (rc)
 		return rc;
-	struct store_tape *t = calloc(1, sizeof *t);
-	if (!t)
-		return -ENOMEM;
-	t->s = s;
-	t->fd = -1;
-	snprintf(t->bc, sizeof t->bc, "%s", barcode);
 	rc = tape__claim(t); /* holds the barcode so no open can race the removal */
 	bool claimed = rc == 0;
 	char from[STORE__KEY_MAX], to[STORE__KEY_MAX];
