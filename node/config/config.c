@@ -187,13 +187,18 @@ static const char *cfg__section(struct node_config *cfg, char *line, enum cfg__s
 	return NULL;
 }
 
-static const char *cfg__line(struct node_config *cfg, char *line, enum cfg__section *sec, const char **field)
+static const char *cfg__line(struct node_config *cfg, char *line, unsigned lineno,
+			     enum cfg__section *sec, const char **field)
 {
 	char *s = cfg__trim(line);
 	if (!*s || *s == '#' || *s == ';')
 		return NULL;
-	if (*s == '[')
-		return cfg__section(cfg, s, sec);
+	if (*s == '[') {
+		const char *why = cfg__section(cfg, s, sec);
+		if (!why && *sec == SEC_LIB)
+			cfg->lib_line[cfg->n_libs - 1] = lineno;
+		return why;
+	}
 	char *eq = strchr(s, '=');
 	if (!eq)
 		return "expected 'key = value'";
@@ -206,6 +211,8 @@ static const char *cfg__line(struct node_config *cfg, char *line, enum cfg__sect
 	*field = key;
 	if (*sec == SEC_NONE)
 		return "key outside a section";
+	if (*sec == SEC_NODE && !strcmp(key, "portal"))
+		cfg->portal_line = lineno;
 	for (size_t i = 0; i < sizeof cfg__fields / sizeof cfg__fields[0]; i++) {
 		const struct cfg__field *f = &cfg__fields[i];
 		if (f->sec == *sec && !strcmp(f->key, key))
@@ -218,6 +225,7 @@ int config_parse(struct node_config *cfg, const char *name, const char *text, ch
 {
 	enum cfg__section sec = SEC_NONE;
 	unsigned lineno = 0;
+	snprintf(cfg->source, sizeof cfg->source, "%s", name);
 	const char *p = text;
 	while (*p) {
 		char line[1024];
@@ -230,7 +238,7 @@ int config_parse(struct node_config *cfg, const char *name, const char *text, ch
 		} else {
 			memcpy(line, p, n);
 			line[n] = 0;
-			why = cfg__line(cfg, line, &sec, &field);
+			why = cfg__line(cfg, line, lineno, &sec, &field);
 		}
 		if (why) {
 			if (field)
@@ -268,38 +276,51 @@ int config_load(struct node_config *cfg, const char *path, char *err, size_t err
 	return rc;
 }
 
+/* "FILE:LINE: " when the setting came from a file line, else "". */
+static const char *cfg__where(const struct node_config *cfg, unsigned line, char *buf, size_t cap)
+{
+	if (!line || !cfg->source[0])
+		return "";
+	snprintf(buf, cap, "%s:%u: ", cfg->source, line);
+	return buf;
+}
+
+static const char *cfg__check_lib(const struct lib_config *l, const char **field)
+{
+	*field = "cartridges";
+	if (l->cartridges > l->slots)
+		return "more cartridges than slots";
+	*field = "barcode_prefix";
+	if (strlen(l->barcode_prefix) + 4 + strlen(l->media) > LIB_BARCODE_MAX)
+		return "prefix + 4 digits + media exceed 16 characters";
+	for (const char *c = l->barcode_prefix; *c; c++)
+		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c))
+			return "only A-Z and 0-9";
+	*field = "media";
+	for (const char *c = l->media; *c; c++)
+		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c))
+			return "only A-Z and 0-9";
+	return NULL;
+}
+
 int config_finish(struct node_config *cfg, char *err, size_t errlen)
 {
+	char where[PATH_MAX + 16];
 	if (!strchr(cfg->portal, ':')) {
-		snprintf(err, errlen, "field 'portal': expected HOST:PORT, got '%s'", cfg->portal);
+		snprintf(err, errlen, "%sfield 'portal': expected HOST:PORT, got '%s'",
+			 cfg__where(cfg, cfg->portal_line, where, sizeof where), cfg->portal);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->n_libs; i++) {
 		struct lib_config *l = &cfg->libs[i];
-		if (l->cartridges > l->slots) {
-			snprintf(err, errlen, "library '%s': field 'cartridges': %u cartridges do not fit in %u slots",
-				 l->name, l->cartridges, l->slots);
-			return -EINVAL;
-		}
-		if (strlen(l->barcode_prefix) + 4 + strlen(l->media) > LIB_BARCODE_MAX) {
-			snprintf(err, errlen, "library '%s': field 'barcode_prefix': prefix + 4 digits + media exceed %d characters",
-				 l->name, LIB_BARCODE_MAX);
-			return -EINVAL;
-		}
-		for (const char *c = l->barcode_prefix; *c; c++)
-			if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
-				snprintf(err, errlen, "library '%s': field 'barcode_prefix': only A-Z and 0-9", l->name);
-				return -EINVAL;
-			}
-		for (const char *c = l->media; *c; c++)
-			if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
-				snprintf(err, errlen, "library '%s': field 'media': only A-Z and 0-9", l->name);
-				return -EINVAL;
-			}
+		const char *field = NULL, *why = cfg__check_lib(l, &field);
 		char target[sizeof l->target];
 		int n = snprintf(target, sizeof target, "%s:%s", cfg->iqn_prefix, l->name);
-		if (n < 0 || (size_t)n >= sizeof target) {
-			snprintf(err, errlen, "library '%s': target name too long", l->name);
+		if (!why && (n < 0 || (size_t)n >= sizeof target))
+			field = "iqn_prefix", why = "target name <iqn_prefix>:<library> too long";
+		if (why) {
+			snprintf(err, errlen, "%slibrary '%s': field '%s': %s",
+				 cfg__where(cfg, cfg->lib_line[i], where, sizeof where), l->name, field, why);
 			return -EINVAL;
 		}
 		memcpy(l->target, target, (size_t)n + 1);

@@ -42,6 +42,10 @@ struct node_config {
 	enum vtl_log_level log_level;
 	struct lib_config libs[CONFIG_MAX_LIBS];
 	size_t n_libs;
+	/* where things were set, so config_finish can name file and line too (0: default or flag) */
+	char source[PATH_MAX];
+	unsigned portal_line;
+	unsigned lib_line[CONFIG_MAX_LIBS];   /* the [library NAME] header */
 };
 
 /* Defaults for everything (no libraries). */

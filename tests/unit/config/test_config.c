@@ -58,13 +58,14 @@ int main(void)
 	expect_error("[library x]\ndrives = 65\n", "field 'drives': number out of range");
 	expect_error("[library x]\ndrives = two\n", "field 'drives': expected a number");
 	expect_error("[library x]\ncapacity = 4X\n", "field 'capacity': unknown size suffix");
-	expect_error("[library x]\nslots = 3\ncartridges = 4\n", "field 'cartridges'");
+	expect_error("[library x]\nslots = 3\ncartridges = 4\n", "t.conf:1: library 'x': field 'cartridges'");
 	expect_error("[library x]\n[library x]\n", "t.conf:2: library defined twice");
 	expect_error("[library x/y]\n", "library name may hold only");
 	expect_error("[weird]\n", "unknown section");
 	expect_error("[node]\nlog_level = loud\n", "field 'log_level'");
-	expect_error("[node]\nportal = nohostport\n", "field 'portal'");
-	expect_error("[library x]\nbarcode_prefix = a b\n", "field 'barcode_prefix'");
+	expect_error("[node]\nportal = nohostport\n", "t.conf:2: field 'portal'");
+	expect_error("[node]\n\n[library x]\nbarcode_prefix = a b\n", "t.conf:3: library 'x': field 'barcode_prefix'");
+	expect_error("[library x]\nmedia = l8\n", "library 'x': field 'media': only A-Z and 0-9");
 	expect_error("[node]\nid =\n", "field 'id': must not be empty");
 	return 0;
 }
