@@ -318,6 +318,13 @@ int config_finish(struct node_config *cfg, char *err, size_t errlen)
 		int n = snprintf(target, sizeof target, "%s:%s", cfg->iqn_prefix, l->name);
 		if (!why && (n < 0 || (size_t)n >= sizeof target))
 			field = "iqn_prefix", why = "target name <iqn_prefix>:<library> too long";
+		for (size_t j = 0; j < i && !why; j++) {
+			/* cartridge data is stored by barcode: two libraries generating the same
+			 * barcodes on one node would share tapes */
+			if (!strcmp(cfg->libs[j].barcode_prefix, l->barcode_prefix) &&
+			    !strcmp(cfg->libs[j].media, l->media))
+				field = "barcode_prefix", why = "same barcode prefix and media as another library";
+		}
 		if (why) {
 			snprintf(err, errlen, "%slibrary '%s': field '%s': %s",
 				 cfg__where(cfg, cfg->lib_line[i], where, sizeof where), l->name, field, why);

@@ -67,5 +67,7 @@ int main(void)
 	expect_error("[node]\n\n[library x]\nbarcode_prefix = a b\n", "t.conf:3: library 'x': field 'barcode_prefix'");
 	expect_error("[library x]\nmedia = l8\n", "library 'x': field 'media': only A-Z and 0-9");
 	expect_error("[node]\nid =\n", "field 'id': must not be empty");
+	expect_error("[library a]\n[library b]\nmedia = L8\n",
+		     "t.conf:2: library 'b': field 'barcode_prefix': same barcode prefix and media as another library");
 	return 0;
 }
