@@ -57,25 +57,6 @@ void config_defaults(struct node_config *cfg)
 	cfg->log_level = LOG_INFO;
 }
 
-static void cfg__lib_defaults(struct lib_config *l, const char *name)
-{
-	memset(l, 0, sizeof *l);
-	snprintf(l->name, sizeof l->name, "%s", name);
-	l->drives = 2;
-	l->slots = 20;
-	l->ie_slots = 4;
-	l->cartridges = 10;
-	l->capacity = UINT64_C(4) << 30;
-	snprintf(l->barcode_prefix, sizeof l->barcode_prefix, "VT");
-	snprintf(l->media, sizeof l->media, "L8");
-	snprintf(l->changer_vendor, sizeof l->changer_vendor, "IBM");
-	snprintf(l->changer_product, sizeof l->changer_product, "03584L32");
-	snprintf(l->changer_rev, sizeof l->changer_rev, "0100");
-	snprintf(l->drive_vendor, sizeof l->drive_vendor, "IBM");
-	snprintf(l->drive_product, sizeof l->drive_product, "ULT3580-TD8");
-	snprintf(l->drive_rev, sizeof l->drive_rev, "Q380");
-}
-
 static char *cfg__trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -182,7 +163,7 @@ static const char *cfg__section(struct node_config *cfg, char *line, enum cfg__s
 			return "library defined twice";
 	if (cfg->n_libs == CONFIG_MAX_LIBS)
 		return "too many libraries";
-	cfg__lib_defaults(&cfg->libs[cfg->n_libs++], name);
+	lib_config_defaults(&cfg->libs[cfg->n_libs++], name);
 	*sec = SEC_LIB;
 	return NULL;
 }

@@ -15,6 +15,25 @@
 
 #define LIB__MAX_NEXUS 1024     /* per LU; older unreserved entries are recycled past it */
 
+void lib_config_defaults(struct lib_config *c, const char *name)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->drives = 2;
+	c->slots = 20;
+	c->ie_slots = 4;
+	c->cartridges = 10;
+	c->capacity = UINT64_C(4) << 30;
+	snprintf(c->barcode_prefix, sizeof c->barcode_prefix, "VT");
+	snprintf(c->media, sizeof c->media, "L8");
+	snprintf(c->changer_vendor, sizeof c->changer_vendor, "IBM");
+	snprintf(c->changer_product, sizeof c->changer_product, "03584L32");
+	snprintf(c->changer_rev, sizeof c->changer_rev, "0100");
+	snprintf(c->drive_vendor, sizeof c->drive_vendor, "IBM");
+	snprintf(c->drive_product, sizeof c->drive_product, "ULT3580-TD8");
+	snprintf(c->drive_rev, sizeof c->drive_rev, "Q380");
+}
+
 static int lib__validate(const struct lib_config *c)
 {
 	const char *why = NULL;

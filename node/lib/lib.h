@@ -155,6 +155,11 @@ struct lib {
 	bool prevent;                   /* changer PREVENT MEDIUM REMOVAL */
 };
 
+/* The defaults of a library (what an empty [library NAME] section means): 2 drives,
+ * 20 slots, 4 import/export slots, 10 cartridges VT0001L8.. of 4 GiB, an IBM 03584L32
+ * changer with IBM ULT3580-TD8 drives. `target` is left empty for the caller. */
+void lib_config_defaults(struct lib_config *c, const char *name);
+
 /* Validates cfg (returns -EINVAL with a logged reason), loads the library's state from the
  * store or creates it (new id, cartridges generated into the first slots), opens the tapes
  * of cartridges sitting in drives. *out is owned by the caller: lib_close() it. */

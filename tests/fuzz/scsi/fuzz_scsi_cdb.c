@@ -43,22 +43,13 @@ static void fz_cleanup(void)
 static void fz_open(void)
 {
 	struct lib_config c;
-	memset(&c, 0, sizeof c);
-	snprintf(c.name, sizeof c.name, "fuzz");
+	lib_config_defaults(&c, "fuzz");
 	snprintf(c.target, sizeof c.target, "iqn.2024-01.test:fuzz");
-	c.drives = 2;
 	c.slots = 8;
 	c.ie_slots = 1;
 	c.cartridges = 5;
 	snprintf(c.barcode_prefix, sizeof c.barcode_prefix, "FZ");
-	snprintf(c.media, sizeof c.media, "L8");
 	c.capacity = 4u << 20;
-	snprintf(c.changer_vendor, sizeof c.changer_vendor, "IBM");
-	snprintf(c.changer_product, sizeof c.changer_product, "03584L32");
-	snprintf(c.changer_rev, sizeof c.changer_rev, "0100");
-	snprintf(c.drive_vendor, sizeof c.drive_vendor, "IBM");
-	snprintf(c.drive_product, sizeof c.drive_product, "ULT3580-TD8");
-	snprintf(c.drive_rev, sizeof c.drive_rev, "0100");
 	snprintf(fz_dir, sizeof fz_dir, "%s", tu_tmpdir("fuzz_scsi"));
 	if (store_open(fz_dir, &fz_store) || lib_open(fz_store, &c, &fz_lib)) {
 		fprintf(stderr, "fuzz_scsi_cdb: cannot open the store or library in %s\n", fz_dir);

@@ -12,15 +12,13 @@
 static struct lib_config cfg(const char *name, uint16_t drives, uint16_t slots, uint32_t carts)
 {
 	struct lib_config c;
-	memset(&c, 0, sizeof c);
-	snprintf(c.name, sizeof c.name, "%s", name);
+	lib_config_defaults(&c, name);
 	snprintf(c.target, sizeof c.target, "iqn.test:%s", name);
 	c.drives = drives;
 	c.slots = slots;
 	c.ie_slots = 2;
 	c.cartridges = carts;
 	snprintf(c.barcode_prefix, sizeof c.barcode_prefix, "LT");
-	snprintf(c.media, sizeof c.media, "L8");
 	c.capacity = 64u << 20;
 	return c;
 }

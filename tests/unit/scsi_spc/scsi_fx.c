@@ -6,21 +6,13 @@
 
 static void sfx__config(struct lib_config *c)
 {
-	memset(c, 0, sizeof *c);
-	snprintf(c->name, sizeof c->name, "spcfx");
+	lib_config_defaults(c, "spcfx");
 	snprintf(c->target, sizeof c->target, "iqn.2024-01.test:spcfx");
 	c->drives = SFX_DRIVES;
 	c->slots = SFX_SLOTS;
 	c->ie_slots = SFX_IE;
 	c->cartridges = SFX_CARTS;
-	snprintf(c->barcode_prefix, sizeof c->barcode_prefix, "VT");
-	snprintf(c->media, sizeof c->media, "L8");
 	c->capacity = 8u << 20;
-	snprintf(c->changer_vendor, sizeof c->changer_vendor, "IBM");
-	snprintf(c->changer_product, sizeof c->changer_product, "03584L32");
-	snprintf(c->changer_rev, sizeof c->changer_rev, "0100");
-	snprintf(c->drive_vendor, sizeof c->drive_vendor, "IBM");
-	snprintf(c->drive_product, sizeof c->drive_product, "ULT3580-TD8");
 	snprintf(c->drive_rev, sizeof c->drive_rev, "0200");
 }
 

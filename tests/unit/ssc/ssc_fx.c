@@ -7,21 +7,12 @@
 
 static void fx__config(struct lib_config *c, uint64_t cap)
 {
-	memset(c, 0, sizeof *c);
-	snprintf(c->name, sizeof c->name, "sscfx");
+	lib_config_defaults(c, "sscfx");
 	snprintf(c->target, sizeof c->target, "iqn.2024-01.test:sscfx");
-	c->drives = 2;
 	c->slots = 8;
 	c->ie_slots = 1;
 	c->cartridges = 4;
-	snprintf(c->barcode_prefix, sizeof c->barcode_prefix, "VT");
-	snprintf(c->media, sizeof c->media, "L8");
 	c->capacity = cap;
-	snprintf(c->changer_vendor, sizeof c->changer_vendor, "IBM");
-	snprintf(c->changer_product, sizeof c->changer_product, "03584L32");
-	snprintf(c->changer_rev, sizeof c->changer_rev, "0100");
-	snprintf(c->drive_vendor, sizeof c->drive_vendor, "IBM");
-	snprintf(c->drive_product, sizeof c->drive_product, "ULT3580-TD8");
 	snprintf(c->drive_rev, sizeof c->drive_rev, "0100");
 }
 
@@ -29,9 +20,8 @@ void fx_open_again(struct fx *f)
 {
 	CHECK_EQ(store_open(f->dir, &f->store), 0);
 	CHECK_EQ(lib_open(f->store, &f->cfg, &f->lib), 0);
-	/* LTO drives power on in buffered mode 1; lib.c does not set that (yet) */
-	for (size_t i = 0; i < f->cfg.drives; i++)
-		f->lib->drives[i].buffered = true;
+	for (size_t i = 0; i < f->cfg.drives; i++)   /* LTO drives power on in buffered mode 1 */
+		CHECK(f->lib->drives[i].buffered);
 }
 
 void fx_open(struct fx *f, const char *name, uint64_t cap)
