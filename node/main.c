@@ -2,8 +2,10 @@
  *
  *   vtl-node --config FILE [--id ID] [--portal HOST:PORT] [--data-dir DIR]
  *
- * Start-up: configuration -> store -> libraries -> iSCSI portal; then it waits for
- * SIGINT/SIGTERM and shuts down in reverse: stop the portal (drains connections), close
+ * Start-up: configuration -> store -> libraries -> iSCSI portal -> cluster registration
+ * (with [etcd]: after the portal listens, so the record names the bound port); then it
+ * waits for SIGINT/SIGTERM and shuts down in reverse: revoke the lease (the record goes at
+ * once), stop the portal (drains connections), close
  * libraries (syncs tapes), close the store. kill -9 is safe by design (DESIGN.md). */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "node/cluster/cluster.h"
 #include "node/config/config.h"
 #include "node/iscsi/iscsi.h"
 #include "node/lib/lib.h"
@@ -83,6 +86,7 @@ int main(int argc, char **argv)
 	struct store *store = NULL;
 	struct lib *libs[CONFIG_MAX_LIBS] = {0};
 	struct iscsi_server *srv = NULL;
+	struct cluster *cluster = NULL;
 	int rc = parse_args(argc, argv, &cfg);
 	if (rc)
 		return 2;
@@ -120,9 +124,24 @@ int main(int argc, char **argv)
 	}
 	vtl_log(LOG_INFO, "NODE_READY", "portal=%s port=%u libraries=%zu data_dir=%s", cfg.portal,
 		iscsi_server_port(srv), cfg.n_libs, cfg.data_dir);
+	if (cfg.etcd.endpoints[0]) {
+		/* etcd need not be up: the cluster thread keeps trying and the node serves
+		 * meanwhile (self-fencing of owned libraries comes with ownership) */
+		struct cluster_config ccfg = {
+			.endpoints = cfg.etcd.endpoints, .prefix = cfg.etcd.prefix,
+			.lease_ttl = cfg.etcd.lease_ttl, .username = cfg.etcd.username,
+			.password = cfg.etcd.password, .id = cfg.id, .portal = cfg.portal,
+			.bound_port = iscsi_server_port(srv), .peer = cfg.peer, .data_dir = cfg.data_dir};
+		rc = cluster_start(&ccfg, &cluster);
+		if (rc) {
+			fprintf(stderr, "vtl-node: cannot start cluster registration: %s\n", strerror(-rc));
+			goto out;
+		}
+	}
 	int sig = wait_for_signal();
 	vtl_log(LOG_INFO, "NODE_STOPPING", "signal=%d", sig);
 out:
+	cluster_stop(cluster);
 	iscsi_server_stop(srv);
 	for (size_t i = 0; i < cfg.n_libs; i++)
 		lib_close(libs[i]);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 enum cfg__kind { CFG_STR, CFG_U16, CFG_U32, CFG_SIZE, CFG_LEVEL };
-enum cfg__section { SEC_NONE, SEC_NODE, SEC_LIB };
+enum cfg__section { SEC_NONE, SEC_NODE, SEC_ETCD, SEC_LIB };
 
 struct cfg__field {
 	enum cfg__section sec;
@@ -23,6 +23,7 @@ struct cfg__field {
 };
 
 #define NODE_STR(k, f) {SEC_NODE, k, CFG_STR, offsetof(struct node_config, f), sizeof(((struct node_config *)0)->f), 1, 0}
+#define ETCD_STR(k, f) {SEC_ETCD, k, CFG_STR, offsetof(struct node_config, etcd.f), sizeof(((struct node_config *)0)->etcd.f), 1, 0}
 #define LIB_STR(k, f) {SEC_LIB, k, CFG_STR, offsetof(struct lib_config, f), sizeof(((struct lib_config *)0)->f), 1, 0}
 #define LIB_NUM(k, kind, f, lo, hi) {SEC_LIB, k, kind, offsetof(struct lib_config, f), 0, lo, hi}
 
@@ -32,6 +33,12 @@ static const struct cfg__field cfg__fields[] = {
 	NODE_STR("data_dir", data_dir),
 	NODE_STR("iqn_prefix", iqn_prefix),
 	{SEC_NODE, "log_level", CFG_LEVEL, offsetof(struct node_config, log_level), 0, 0, 0},
+	NODE_STR("peer", peer),
+	ETCD_STR("endpoints", endpoints),
+	ETCD_STR("prefix", prefix),
+	{SEC_ETCD, "lease_ttl", CFG_U32, offsetof(struct node_config, etcd.lease_ttl), 0, 2, 60},
+	ETCD_STR("username", username),
+	ETCD_STR("password", password),
 	LIB_NUM("drives", CFG_U16, drives, 1, LIB_MAX_DRIVES),
 	LIB_NUM("slots", CFG_U16, slots, 1, LIB_MAX_SLOTS),
 	LIB_NUM("ie_slots", CFG_U16, ie_slots, 0, LIB_MAX_IE),
@@ -55,6 +62,8 @@ void config_defaults(struct node_config *cfg)
 	snprintf(cfg->data_dir, sizeof cfg->data_dir, "/var/lib/vtl");
 	snprintf(cfg->iqn_prefix, sizeof cfg->iqn_prefix, "iqn.2026-11.io.vtl");
 	cfg->log_level = LOG_INFO;
+	snprintf(cfg->etcd.prefix, sizeof cfg->etcd.prefix, "%s", PROTO_KEY_PREFIX_DEFAULT);
+	cfg->etcd.lease_ttl = 5;
 }
 
 static char *cfg__trim(char *s)
@@ -146,12 +155,12 @@ static const char *cfg__section(struct node_config *cfg, char *line, enum cfg__s
 		return "malformed section header";
 	*end = 0;
 	char *name = cfg__trim(line + 1);
-	if (!strcmp(name, "node")) {
-		*sec = SEC_NODE;
+	if (!strcmp(name, "node") || !strcmp(name, "etcd")) {
+		*sec = name[0] == 'n' ? SEC_NODE : SEC_ETCD;
 		return NULL;
 	}
 	if (strncmp(name, "library", 7) || !isspace((unsigned char)name[7]))
-		return "unknown section (expected [node] or [library NAME])";
+		return "unknown section (expected [node], [etcd] or [library NAME])";
 	name = cfg__trim(name + 7);
 	if (!*name || strlen(name) >= LIB_NAME_MAX)
 		return "library name empty or too long";
@@ -194,10 +203,14 @@ static const char *cfg__line(struct node_config *cfg, char *line, unsigned linen
 		return "key outside a section";
 	if (*sec == SEC_NODE && !strcmp(key, "portal"))
 		cfg->portal_line = lineno;
+	if (*sec == SEC_ETCD && !strcmp(key, "prefix"))
+		cfg->etcd_prefix_line = lineno;
+	if (*sec == SEC_NODE && !strcmp(key, "peer"))
+		cfg->peer_line = lineno;
 	for (size_t i = 0; i < sizeof cfg__fields / sizeof cfg__fields[0]; i++) {
 		const struct cfg__field *f = &cfg__fields[i];
 		if (f->sec == *sec && !strcmp(f->key, key))
-			return cfg__apply(f, *sec == SEC_NODE ? (void *)cfg : (void *)&cfg->libs[cfg->n_libs - 1], val);
+			return cfg__apply(f, *sec == SEC_LIB ? (void *)&cfg->libs[cfg->n_libs - 1] : (void *)cfg, val);
 	}
 	return "unknown field";
 }
@@ -284,12 +297,39 @@ static const char *cfg__check_lib(const struct lib_config *l, const char **field
 	return NULL;
 }
 
+/* What the cluster needs that one line cannot check; NULL if fine. */
+static const char *cfg__check_cluster(const struct node_config *cfg, const char **field,
+				      unsigned *line)
+{
+	*field = "peer", *line = cfg->peer_line;
+	if (cfg->peer[0] && strncmp(cfg->peer, "tcp://", 6))
+		return "expected an nng URL tcp://HOST:PORT";
+	if (!cfg->etcd.endpoints[0])
+		return NULL;
+	*field = "prefix", *line = cfg->etcd_prefix_line;
+	if (!proto_prefix_valid(cfg->etcd.prefix))
+		return "must start and end with '/', printable ASCII without spaces, at most 128 characters";
+	/* the id becomes the key nodes/<id> (proto/keys.h) */
+	*field = "id", *line = 0;
+	if (!proto_name_valid(cfg->id))
+		return "with [etcd], only A-Z, a-z, 0-9, '-' and '_', at most 63 characters";
+	return NULL;
+}
+
 int config_finish(struct node_config *cfg, char *err, size_t errlen)
 {
 	char where[PATH_MAX + 16];
 	if (!strchr(cfg->portal, ':')) {
 		snprintf(err, errlen, "%sfield 'portal': expected HOST:PORT, got '%s'",
 			 cfg__where(cfg, cfg->portal_line, where, sizeof where), cfg->portal);
+		return -EINVAL;
+	}
+	const char *field = NULL;
+	unsigned line = 0;
+	const char *why = cfg__check_cluster(cfg, &field, &line);
+	if (why) {
+		snprintf(err, errlen, "%sfield '%s': %s", cfg__where(cfg, line, where, sizeof where),
+			 field, why);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->n_libs; i++) {

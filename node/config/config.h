@@ -6,6 +6,14 @@
  *   data_dir = /var/lib/vtl/node1
  *   iqn_prefix = iqn.2026-11.io.vtl
  *   log_level = info             # debug | info | warn | error
+ *   peer = tcp://127.0.0.1:4260  # nng URL advertised to peers (default: portal port + 1000)
+ *
+ *   [etcd]                       # optional: register in the cluster (node/cluster/)
+ *   endpoints = http://127.0.0.1:2379,http://10.0.0.2:2379
+ *   prefix = /vtl/
+ *   lease_ttl = 5                # seconds, 2..60
+ *   username = vtl               # optional etcd auth
+ *   password = secret
  *
  *   [library demo]               # until the cluster manager exists: libraries to serve
  *   drives = 2
@@ -28,9 +36,11 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/log.h"
 #include "node/lib/lib.h"
+#include "proto/keys.h"
 
 #define CONFIG_MAX_LIBS 64
 
@@ -40,11 +50,20 @@ struct node_config {
 	char data_dir[PATH_MAX];
 	char iqn_prefix[128];
 	enum vtl_log_level log_level;
+	char peer[256];                       /* "" = tcp://<portal host>:<bound port + 1000> */
+	struct {                              /* [etcd]: endpoints "" = no cluster */
+		char endpoints[1024];
+		char prefix[PROTO_PREFIX_MAX + 1];
+		uint32_t lease_ttl;           /* seconds */
+		char username[128];
+		char password[128];
+	} etcd;
 	struct lib_config libs[CONFIG_MAX_LIBS];
 	size_t n_libs;
 	/* where things were set, so config_finish can name file and line too (0: default or flag) */
 	char source[PATH_MAX];
 	unsigned portal_line;
+	unsigned peer_line, etcd_prefix_line;
 	unsigned lib_line[CONFIG_MAX_LIBS];   /* the [library NAME] header */
 };
 

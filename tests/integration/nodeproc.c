@@ -17,6 +17,12 @@
 
 int nodeproc_configure(struct nodeproc *np, const char *dir, const char *libraries)
 {
+	return nodeproc_configure_ex(np, dir, "", libraries);
+}
+
+int nodeproc_configure_ex(struct nodeproc *np, const char *dir, const char *extra,
+			  const char *libraries)
+{
 	char path[PATH_MAX + 16];
 	memset(np, 0, sizeof *np);
 	snprintf(np->dir, sizeof np->dir, "%s", dir);
@@ -25,7 +31,7 @@ int nodeproc_configure(struct nodeproc *np, const char *dir, const char *librari
 	if (!f)
 		return -errno;
 	fprintf(f, "[node]\nid = test-node\nportal = 127.0.0.1:0\ndata_dir = %s/data\n"
-		   "iqn_prefix = iqn.2026-11.io.vtl\n\n%s", dir, libraries);
+		   "iqn_prefix = iqn.2026-11.io.vtl\n%s\n%s", dir, extra, libraries);
 	return fclose(f) ? -errno : 0;
 }
 

@@ -21,6 +21,10 @@ struct nodeproc {
 /* Creates dir/node.conf with a [node] section (portal 127.0.0.1:0, data_dir dir/data)
  * followed by `libraries` (INI text of [library ...] sections). */
 int nodeproc_configure(struct nodeproc *np, const char *dir, const char *libraries);
+/* The same, with `extra` (INI text: more [node] lines, then other sections such as
+ * [etcd]) written between the [node] section and the libraries. */
+int nodeproc_configure_ex(struct nodeproc *np, const char *dir, const char *extra,
+			  const char *libraries);
 /* Starts vtl-node on np's configuration and waits (up to 20 s) for NODE_READY. */
 int nodeproc_start(struct nodeproc *np);
 /* Sends sig (SIGTERM for a clean stop, SIGKILL for a crash) and reaps the process. */

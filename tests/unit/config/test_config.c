@@ -48,9 +48,54 @@ static void test_good(void)
 	CHECK(!strcmp(cfg.libs[1].drive_product, "ULT3580-TD8"));
 }
 
+/* [etcd] and peer: values land in the struct; defaults hold without the section */
+static void test_etcd(void)
+{
+	struct node_config cfg;
+	char err[512] = "";
+	config_defaults(&cfg);
+	CHECK_EQ(config_parse(&cfg, "t.conf", "[node]\nid = n1\n", err, sizeof err), 0);
+	CHECK_EQ(config_finish(&cfg, err, sizeof err), 0);
+	CHECK_EQ(cfg.etcd.endpoints[0], 0);
+	CHECK(!strcmp(cfg.etcd.prefix, "/vtl/"));
+	CHECK_EQ(cfg.etcd.lease_ttl, 5);
+	CHECK_EQ(cfg.peer[0], 0);
+
+	config_defaults(&cfg);
+	const char *text = "[node]\nid = n_2\npeer = tcp://10.0.0.1:7000\n"
+			   "[etcd]\nendpoints = http://127.0.0.1:2379,http://h2:2379\n"
+			   "prefix = /other/vtl/\nlease_ttl = 60\nusername = u\npassword = p w\n";
+	CHECK_EQ(config_parse(&cfg, "t.conf", text, err, sizeof err), 0);
+	CHECK_EQ(config_finish(&cfg, err, sizeof err), 0);
+	CHECK(!strcmp(cfg.etcd.endpoints, "http://127.0.0.1:2379,http://h2:2379"));
+	CHECK(!strcmp(cfg.etcd.prefix, "/other/vtl/"));
+	CHECK_EQ(cfg.etcd.lease_ttl, 60);
+	CHECK(!strcmp(cfg.etcd.username, "u"));
+	CHECK(!strcmp(cfg.etcd.password, "p w"));
+	CHECK(!strcmp(cfg.peer, "tcp://10.0.0.1:7000"));
+
+	config_defaults(&cfg);
+	CHECK_EQ(config_parse(&cfg, "t.conf", "[etcd]\nlease_ttl = 2\n", err, sizeof err), 0);
+	CHECK_EQ(cfg.etcd.lease_ttl, 2);
+}
+
 int main(void)
 {
 	test_good();
+	test_etcd();
+	expect_error("[etcd]\nlease_ttl = 1\n", "t.conf:2: field 'lease_ttl': number out of range");
+	expect_error("[etcd]\nlease_ttl = 61\n", "t.conf:2: field 'lease_ttl': number out of range");
+	expect_error("[etcd]\nlease_ttl = 5s\n", "field 'lease_ttl': trailing characters");
+	expect_error("[etcd]\nlease_ttl = -3\n", "field 'lease_ttl': expected a number");
+	expect_error("[etcd]\nendpoints =\n", "t.conf:2: field 'endpoints': must not be empty");
+	expect_error("[etcd]\nbogus = 1\n", "t.conf:2: field 'bogus': unknown field");
+	expect_error("[etcd]\nportal = 1.2.3.4:5\n", "t.conf:2: field 'portal': unknown field");
+	expect_error("[node]\nendpoints = http://x:1\n", "t.conf:2: field 'endpoints': unknown field");
+	expect_error("[etcd]\nendpoints = http://x:1\n\nprefix = vtl\n",
+		     "t.conf:4: field 'prefix': must start and end with '/'");
+	expect_error("[etcd]\nendpoints = http://x:1\nprefix = /a b/\n", "t.conf:3: field 'prefix'");
+	expect_error("[node]\nid = a.b\n[etcd]\nendpoints = http://x:1\n", "field 'id': with [etcd]");
+	expect_error("[node]\n\npeer = 10.0.0.1:7000\n", "t.conf:3: field 'peer': expected an nng URL");
 	expect_error("[node]\nid\n", "t.conf:2: expected 'key = value'");
 	expect_error("id = x\n", "t.conf:1: field 'id': key outside a section");
 	expect_error("[node]\nbogus = 1\n", "t.conf:2: field 'bogus': unknown field");
