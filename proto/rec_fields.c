@@ -241,3 +241,45 @@ int proto__dump(json_t *obj, size_t max, char **out, char *reason, size_t cap)
 	*out = s;
 	return 0;
 }
+
+int proto__rec_encode(const struct proto__rec *d, const void *rec, char **out, char *reason,
+		      size_t cap)
+{
+	*out = NULL;
+	int rc = d->check(rec, reason, cap);
+	if (rc)
+		return rc;
+	json_t *obj = json_object();
+	if (!obj)
+		return -ENOMEM;
+	rc = proto__encode_fields(obj, rec, d->fields, d->n_fields);
+	if (!rc && d->encode_more)
+		rc = d->encode_more(obj, rec);
+	if (rc) {
+		json_decref(obj);
+		return rc;
+	}
+	return proto__dump(obj, d->max, out, reason, cap);
+}
+
+int proto__rec_decode(const struct proto__rec *d, const void *buf, size_t len, void *out,
+		      char *reason, size_t cap)
+{
+	json_t *root;
+	memset(out, 0, d->size);
+	int rc = proto__parse(buf, len, d->max, &root, reason, cap);
+	if (rc)
+		return rc;
+	rc = proto__decode_fields(root, d->fields, d->n_fields, out, reason, cap);
+	if (!rc && d->decode_more)
+		rc = d->decode_more(root, out, reason, cap);
+	if (!rc)
+		rc = d->check(out, reason, cap);
+	json_decref(root);
+	if (rc) {
+		if (d->fini)
+			d->fini(out);
+		memset(out, 0, d->size);
+	}
+	return rc;
+}

@@ -68,6 +68,28 @@ bool proto__equal_fields(const void *a, const void *b, const struct proto__field
 /* Dumps obj compactly into a malloc'ed string of at most max bytes; takes obj. */
 int proto__dump(json_t *obj, size_t max, char **out, char *reason, size_t cap);
 
+/* A whole record: its table, its size limit and what the table cannot say. Every record's
+ * encode and decode run through proto__rec_encode / proto__rec_decode, so they check,
+ * build, parse and clean up the same way. */
+struct proto__rec {
+	const struct proto__field *fields;
+	size_t n_fields;
+	size_t size;                    /* sizeof the C record */
+	size_t max;                     /* largest JSON accepted or written */
+	int (*check)(const void *rec, char *reason, size_t cap);
+	/* members beyond the table (lists); NULL when there are none */
+	int (*encode_more)(json_t *obj, const void *rec);               /* 0 or -ENOMEM */
+	int (*decode_more)(const json_t *root, void *rec, char *reason, size_t cap);
+	void (*fini)(void *rec);        /* frees what decode_more allocated; may be NULL */
+};
+
+/* Checks rec, then writes it as JSON into a malloc'ed *out (NULL on failure). */
+int proto__rec_encode(const struct proto__rec *d, const void *rec, char **out, char *reason,
+		      size_t cap);
+/* Parses, decodes and checks; on failure *out is released and zeroed. */
+int proto__rec_decode(const struct proto__rec *d, const void *buf, size_t len, void *out,
+		      char *reason, size_t cap);
+
 /* String content checks for the tables: NULL when fine, else a short why. */
 const char *proto__why_name(const char *s);       /* [A-Za-z0-9_-]{1,63} */
 const char *proto__why_portal(const char *s);     /* host:port */

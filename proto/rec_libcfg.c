@@ -109,8 +109,12 @@ int proto_libcfg_check(const struct proto_libcfg *c, char *reason, size_t reason
 	return libcfg__check_carts(c, reason, reason_cap);
 }
 
-static int libcfg__encode_carts(json_t *arr, const struct proto_libcfg *c)
+static int libcfg__encode_carts(json_t *obj, const void *rec)
 {
+	const struct proto_libcfg *c = rec;
+	json_t *arr = json_array();     /* borrowed from obj once set */
+	if (json_object_set_new(obj, "cartridges", arr))
+		return -ENOMEM;
 	for (size_t i = 0; i < c->n_carts; i++) {
 		json_t *o = json_object();
 		if (!o || json_array_append_new(arr, o) ||
@@ -120,34 +124,11 @@ static int libcfg__encode_carts(json_t *arr, const struct proto_libcfg *c)
 	return 0;
 }
 
-int proto_libcfg_encode(const struct proto_libcfg *c, char **out, char *reason,
-			size_t reason_cap)
-{
-	*out = NULL;
-	int rc = proto_libcfg_check(c, reason, reason_cap);
-	if (rc)
-		return rc;
-	json_t *obj = json_object();
-	if (!obj)
-		return -ENOMEM;
-	rc = proto__encode_fields(obj, c, libcfg__fields, LIBCFG__N);
-	json_t *arr = rc ? NULL : json_array();     /* borrowed from obj once set */
-	if (!rc && json_object_set_new(obj, "cartridges", arr))
-		rc = -ENOMEM;
-	if (!rc)
-		rc = libcfg__encode_carts(arr, c);
-	if (rc) {
-		json_decref(obj);
-		return rc;
-	}
-	return proto__dump(obj, PROTO_LIBCFG_MAX, out, reason, reason_cap);
-}
-
 /* Runs after the scalar fields, so c->slots bounds the array before anything is
  * allocated for it. */
-static int libcfg__decode_carts(const json_t *root, struct proto_libcfg *c, char *reason,
-				size_t cap)
+static int libcfg__decode_carts(const json_t *root, void *rec, char *reason, size_t cap)
 {
+	struct proto_libcfg *c = rec;
 	char why[PROTO_REASON_MAX];
 	const json_t *arr = json_object_get(root, "cartridges");
 	if (!arr)
@@ -173,25 +154,32 @@ static int libcfg__decode_carts(const json_t *root, struct proto_libcfg *c, char
 	return 0;
 }
 
+static int libcfg__check(const void *rec, char *reason, size_t cap)
+{
+	return proto_libcfg_check(rec, reason, cap);
+}
+
+static void libcfg__fini(void *rec)
+{
+	proto_libcfg_fini(rec);
+}
+
+static const struct proto__rec libcfg__rec = {
+	.fields = libcfg__fields, .n_fields = LIBCFG__N, .size = sizeof(struct proto_libcfg),
+	.max = PROTO_LIBCFG_MAX, .check = libcfg__check, .encode_more = libcfg__encode_carts,
+	.decode_more = libcfg__decode_carts, .fini = libcfg__fini,
+};
+
+int proto_libcfg_encode(const struct proto_libcfg *c, char **out, char *reason,
+			size_t reason_cap)
+{
+	return proto__rec_encode(&libcfg__rec, c, out, reason, reason_cap);
+}
+
 int proto_libcfg_decode(const void *buf, size_t len, struct proto_libcfg *out, char *reason,
 			size_t reason_cap)
 {
-	json_t *root;
-	memset(out, 0, sizeof *out);
-	int rc = proto__parse(buf, len, PROTO_LIBCFG_MAX, &root, reason, reason_cap);
-	if (rc)
-		return rc;
-	rc = proto__decode_fields(root, libcfg__fields, LIBCFG__N, out, reason, reason_cap);
-	if (!rc)
-		rc = libcfg__decode_carts(root, out, reason, reason_cap);
-	if (!rc)
-		rc = proto_libcfg_check(out, reason, reason_cap);
-	json_decref(root);
-	if (rc) {
-		proto_libcfg_fini(out);
-		memset(out, 0, sizeof *out);
-	}
-	return rc;
+	return proto__rec_decode(&libcfg__rec, buf, len, out, reason, reason_cap);
 }
 
 bool proto_libcfg_equal(const struct proto_libcfg *a, const struct proto_libcfg *b)

@@ -61,38 +61,25 @@ int proto_mig_check(const struct proto_mig *m, char *reason, size_t reason_cap)
 	return 0;
 }
 
+static int mig__check(const void *rec, char *reason, size_t cap)
+{
+	return proto_mig_check(rec, reason, cap);
+}
+
+static const struct proto__rec mig__rec = {
+	.fields = mig__fields, .n_fields = MIG__N, .size = sizeof(struct proto_mig),
+	.max = PROTO_REC_MAX, .check = mig__check,
+};
+
 int proto_mig_encode(const struct proto_mig *m, char **out, char *reason, size_t reason_cap)
 {
-	*out = NULL;
-	int rc = proto_mig_check(m, reason, reason_cap);
-	if (rc)
-		return rc;
-	json_t *obj = json_object();
-	if (!obj)
-		return -ENOMEM;
-	rc = proto__encode_fields(obj, m, mig__fields, MIG__N);
-	if (rc) {
-		json_decref(obj);
-		return rc;
-	}
-	return proto__dump(obj, PROTO_REC_MAX, out, reason, reason_cap);
+	return proto__rec_encode(&mig__rec, m, out, reason, reason_cap);
 }
 
 int proto_mig_decode(const void *buf, size_t len, struct proto_mig *out, char *reason,
 		     size_t reason_cap)
 {
-	json_t *root;
-	memset(out, 0, sizeof *out);
-	int rc = proto__parse(buf, len, PROTO_REC_MAX, &root, reason, reason_cap);
-	if (rc)
-		return rc;
-	rc = proto__decode_fields(root, mig__fields, MIG__N, out, reason, reason_cap);
-	if (!rc)
-		rc = proto_mig_check(out, reason, reason_cap);
-	json_decref(root);
-	if (rc)
-		memset(out, 0, sizeof *out);
-	return rc;
+	return proto__rec_decode(&mig__rec, buf, len, out, reason, reason_cap);
 }
 
 bool proto_mig_equal(const struct proto_mig *a, const struct proto_mig *b)

@@ -27,38 +27,25 @@ int proto_node_check(const struct proto_node *n, char *reason, size_t reason_cap
 	return rc;
 }
 
+static int node__check(const void *rec, char *reason, size_t cap)
+{
+	return proto_node_check(rec, reason, cap);
+}
+
+static const struct proto__rec node__rec = {
+	.fields = node__fields, .n_fields = NODE__N, .size = sizeof(struct proto_node),
+	.max = PROTO_REC_MAX, .check = node__check,
+};
+
 int proto_node_encode(const struct proto_node *n, char **out, char *reason, size_t reason_cap)
 {
-	*out = NULL;
-	int rc = proto_node_check(n, reason, reason_cap);
-	if (rc)
-		return rc;
-	json_t *obj = json_object();
-	if (!obj)
-		return -ENOMEM;
-	rc = proto__encode_fields(obj, n, node__fields, NODE__N);
-	if (rc) {
-		json_decref(obj);
-		return rc;
-	}
-	return proto__dump(obj, PROTO_REC_MAX, out, reason, reason_cap);
+	return proto__rec_encode(&node__rec, n, out, reason, reason_cap);
 }
 
 int proto_node_decode(const void *buf, size_t len, struct proto_node *out, char *reason,
 		      size_t reason_cap)
 {
-	json_t *root;
-	memset(out, 0, sizeof *out);
-	int rc = proto__parse(buf, len, PROTO_REC_MAX, &root, reason, reason_cap);
-	if (rc)
-		return rc;
-	rc = proto__decode_fields(root, node__fields, NODE__N, out, reason, reason_cap);
-	if (!rc)
-		rc = proto_node_check(out, reason, reason_cap);
-	json_decref(root);
-	if (rc)
-		memset(out, 0, sizeof *out);
-	return rc;
+	return proto__rec_decode(&node__rec, buf, len, out, reason, reason_cap);
 }
 
 bool proto_node_equal(const struct proto_node *a, const struct proto_node *b)

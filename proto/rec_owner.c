@@ -51,33 +51,21 @@ int proto_owner_check(const struct proto_owner *o, char *reason, size_t reason_c
 	return rc ? rc : owner__check_partners(o, reason, reason_cap);
 }
 
-int proto_owner_encode(const struct proto_owner *o, char **out, char *reason,
-		       size_t reason_cap)
+static int owner__encode_partners(json_t *obj, const void *rec)
 {
-	*out = NULL;
-	int rc = proto_owner_check(o, reason, reason_cap);
-	if (rc)
-		return rc;
-	json_t *obj = json_object();
-	if (!obj)
+	const struct proto_owner *o = rec;
+	json_t *arr = json_array();     /* borrowed from obj once set */
+	if (json_object_set_new(obj, "partners", arr))
 		return -ENOMEM;
-	rc = proto__encode_fields(obj, o, owner__fields, OWNER__N);
-	json_t *arr = rc ? NULL : json_array();     /* borrowed from obj once set */
-	if (!rc && json_object_set_new(obj, "partners", arr))
-		rc = -ENOMEM;
-	for (size_t i = 0; !rc && i < o->n_partners; i++)
+	for (size_t i = 0; i < o->n_partners; i++)
 		if (json_array_append_new(arr, json_string(o->partners[i])))
-			rc = -ENOMEM;
-	if (rc) {
-		json_decref(obj);
-		return rc;
-	}
-	return proto__dump(obj, PROTO_REC_MAX, out, reason, reason_cap);
+			return -ENOMEM;
+	return 0;
 }
 
-static int owner__decode_partners(const json_t *root, struct proto_owner *o, char *reason,
-				  size_t cap)
+static int owner__decode_partners(const json_t *root, void *rec, char *reason, size_t cap)
 {
+	struct proto_owner *o = rec;
 	const json_t *arr = json_object_get(root, "partners");
 	if (!arr)
 		return proto__fail(reason, cap, "missing field 'partners'");
@@ -97,23 +85,27 @@ static int owner__decode_partners(const json_t *root, struct proto_owner *o, cha
 	return 0;
 }
 
+static int owner__check(const void *rec, char *reason, size_t cap)
+{
+	return proto_owner_check(rec, reason, cap);
+}
+
+static const struct proto__rec owner__rec = {
+	.fields = owner__fields, .n_fields = OWNER__N, .size = sizeof(struct proto_owner),
+	.max = PROTO_REC_MAX, .check = owner__check, .encode_more = owner__encode_partners,
+	.decode_more = owner__decode_partners,
+};
+
+int proto_owner_encode(const struct proto_owner *o, char **out, char *reason,
+		       size_t reason_cap)
+{
+	return proto__rec_encode(&owner__rec, o, out, reason, reason_cap);
+}
+
 int proto_owner_decode(const void *buf, size_t len, struct proto_owner *out, char *reason,
 		       size_t reason_cap)
 {
-	json_t *root;
-	memset(out, 0, sizeof *out);
-	int rc = proto__parse(buf, len, PROTO_REC_MAX, &root, reason, reason_cap);
-	if (rc)
-		return rc;
-	rc = proto__decode_fields(root, owner__fields, OWNER__N, out, reason, reason_cap);
-	if (!rc)
-		rc = owner__decode_partners(root, out, reason, reason_cap);
-	if (!rc)
-		rc = proto_owner_check(out, reason, reason_cap);
-	json_decref(root);
-	if (rc)
-		memset(out, 0, sizeof *out);
-	return rc;
+	return proto__rec_decode(&owner__rec, buf, len, out, reason, reason_cap);
 }
 
 bool proto_owner_equal(const struct proto_owner *a, const struct proto_owner *b)
