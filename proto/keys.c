@@ -15,6 +15,7 @@ static const struct {
 	[PROTO_KEY_LIB_OWNER] = {"libraries/", "/owner"},
 	[PROTO_KEY_MIGRATION] = {"migrations/", ""},
 	[PROTO_KEY_LEADER] = {"manager/", "leader"},
+	[PROTO_KEY_DRAIN] = {"drain/", ""},
 };
 
 static bool key__name_char(char c)
@@ -94,11 +95,16 @@ int proto_key_leader(char *buf, size_t cap, const char *prefix)
 	return key__build(buf, cap, prefix, PROTO_KEY_LEADER, NULL);
 }
 
+int proto_key_drain(char *buf, size_t cap, const char *prefix, const char *node)
+{
+	return key__build(buf, cap, prefix, PROTO_KEY_DRAIN, node);
+}
+
 int proto_key_dir(char *buf, size_t cap, const char *prefix, enum proto_key_kind kind)
 {
 	if (cap)
 		buf[0] = 0;
-	if (kind < PROTO_KEY_NODE || kind > PROTO_KEY_LEADER || !proto_prefix_valid(prefix))
+	if (kind < PROTO_KEY_NODE || kind > PROTO_KEY_DRAIN || !proto_prefix_valid(prefix))
 		return -EINVAL;
 	int n = snprintf(buf, cap, "%s%s", prefix, key__layout[kind].dir);
 	if (n < 0 || (size_t)n >= cap) {
@@ -146,6 +152,8 @@ int proto_key_parse(const char *prefix, const void *key, size_t len, struct prot
 	bool ok = false;
 	if (key__eat(&p, &n, "nodes/"))
 		ok = key__parse_named(p, n, PROTO_KEY_NODE, out);
+	else if (key__eat(&p, &n, "drain/"))
+		ok = key__parse_named(p, n, PROTO_KEY_DRAIN, out);
 	else if (key__eat(&p, &n, "migrations/"))
 		ok = key__parse_named(p, n, PROTO_KEY_MIGRATION, out);
 	else if (key__eat(&p, &n, "libraries/"))

@@ -7,6 +7,7 @@
  *   <prefix>libraries/<lib>/owner   ownership, changed by CAS transactions only
  *   <prefix>migrations/<id>         one migration's request and progress
  *   <prefix>manager/leader          address of the active manager, on its lease
+ *   <prefix>drain/<id>              a node is draining (manager; outlives the node's lease)
  *
  * Node ids, library names and migration ids are [A-Za-z0-9_-]{1,63}: no '/', so a key
  * has exactly one parse, and short enough for log lines and iSCSI target names.
@@ -31,6 +32,7 @@ enum proto_key_kind {
 	PROTO_KEY_LIB_OWNER,
 	PROTO_KEY_MIGRATION,
 	PROTO_KEY_LEADER,
+	PROTO_KEY_DRAIN,
 };
 
 /* A parsed key: what it names. name is "" for PROTO_KEY_LEADER. */
@@ -52,9 +54,10 @@ int proto_key_lib_config(char *buf, size_t cap, const char *prefix, const char *
 int proto_key_lib_owner(char *buf, size_t cap, const char *prefix, const char *lib);
 int proto_key_migration(char *buf, size_t cap, const char *prefix, const char *id);
 int proto_key_leader(char *buf, size_t cap, const char *prefix);
+int proto_key_drain(char *buf, size_t cap, const char *prefix, const char *node);
 
 /* The range a watch or listing of one kind covers: "<prefix>nodes/", "<prefix>libraries/"
- * (config and owner keys both), "<prefix>migrations/", "<prefix>manager/". Same returns. */
+ * (config and owner keys both), "<prefix>migrations/", "<prefix>manager/", "<prefix>drain/". Same returns. */
 int proto_key_dir(char *buf, size_t cap, const char *prefix, enum proto_key_kind kind);
 
 /* Parses key[0..len) (etcd keys are bytes, not NUL-terminated) into *out. Returns 0,

@@ -163,6 +163,35 @@ const char *proto_mig_phase_name(enum proto_mig_phase p);       /* NULL if unkno
 /* True for done, rolled_back and failed: nothing moves the record on from there. */
 bool proto_mig_phase_final(enum proto_mig_phase p);
 
+/* ---- manager/leader ------------------------------------------------------------ */
+
+struct proto_leader {
+	char id[PROTO_NAME_MAX + 1];            /* the active manager's id */
+	char control[PROTO_ADDR_MAX + 1];       /* its control API, nng URL "tcp://host:port" */
+	uint64_t since;                         /* unix ms when it became leader */
+};
+
+int proto_leader_check(const struct proto_leader *l, char *reason, size_t reason_cap);
+int proto_leader_encode(const struct proto_leader *l, char **out, char *reason,
+			size_t reason_cap);
+int proto_leader_decode(const void *buf, size_t len, struct proto_leader *out, char *reason,
+			size_t reason_cap);
+bool proto_leader_equal(const struct proto_leader *a, const struct proto_leader *b);
+
+/* ---- drain/<node> ---------------------------------------------------------------- */
+
+struct proto_drain {
+	char node[PROTO_NAME_MAX + 1];          /* the same as the key's */
+	uint64_t since;                         /* unix ms when the drain was asked */
+};
+
+int proto_drain_check(const struct proto_drain *d, char *reason, size_t reason_cap);
+int proto_drain_encode(const struct proto_drain *d, char **out, char *reason,
+		       size_t reason_cap);
+int proto_drain_decode(const void *buf, size_t len, struct proto_drain *out, char *reason,
+		       size_t reason_cap);
+bool proto_drain_equal(const struct proto_drain *a, const struct proto_drain *b);
+
 /* True if s is [A-Z0-9]{1,16}. */
 bool proto_barcode_valid(const char *s);
 

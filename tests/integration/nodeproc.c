@@ -118,3 +118,27 @@ int nodeproc_stop(struct nodeproc *np, int sig)
 	np->pid = 0;
 	return -ETIMEDOUT;
 }
+
+bool nodeproc_log_has(const struct nodeproc *np, const char *what)
+{
+	char path[PATH_MAX + 16], line[2048];
+	snprintf(path, sizeof path, "%s/node.log", np->dir);
+	FILE *f = fopen(path, "r");
+	bool found = false;
+	while (f && !found && fgets(line, sizeof line, f))
+		found = strstr(line, what) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+bool nodeproc_wait_log(const struct nodeproc *np, const char *what, int ms)
+{
+	for (int t = 0; t < ms; t += 100) {
+		if (nodeproc_log_has(np, what))
+			return true;
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return nodeproc_log_has(np, what);
+}

@@ -8,6 +8,7 @@
 #define VTL_TESTS_NODEPROC_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,5 +30,11 @@ int nodeproc_configure_ex(struct nodeproc *np, const char *dir, const char *extr
 int nodeproc_start(struct nodeproc *np);
 /* Sends sig (SIGTERM for a clean stop, SIGKILL for a crash) and reaps the process. */
 int nodeproc_stop(struct nodeproc *np, int sig);
+
+/* True if the node's log (this run's: it is truncated at each start) has a line
+ * containing `what`. */
+bool nodeproc_log_has(const struct nodeproc *np, const char *what);
+/* Polls nodeproc_log_has every 100 ms for up to ms; returns its last answer. */
+bool nodeproc_wait_log(const struct nodeproc *np, const char *what, int ms);
 
 #endif

@@ -5,23 +5,21 @@
  * at exit and by PR_SET_PDEATHSIG if this test dies. */
 #include "common/etcd/etcd.h"
 #include "proto/records.h"
+#include "tests/integration/etcdproc.h"
 #include "tests/integration/nodeproc.h"
 #include "tests/testutil.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define ETCD_PORT 24200
 #define ETCD_URL "http://127.0.0.1:24200"
 
-static pid_t etcd_pid;
-static char etcd_dir[600];
+static struct etcdproc etcd_srv;
 
 static void sleep_ms(int ms)
 {
@@ -31,45 +29,7 @@ static void sleep_ms(int ms)
 
 static void etcd_kill(void)
 {
-	if (etcd_pid > 0) {
-		kill(etcd_pid, SIGKILL);
-		waitpid(etcd_pid, NULL, 0);
-		etcd_pid = 0;
-	}
-}
-
-/* Starts etcd on etcd_dir/data (kept across restarts) and waits until it answers. */
-static void etcd_run(struct etcd *c)
-{
-	pid_t parent = getpid();
-	etcd_pid = fork();
-	CHECK(etcd_pid >= 0);
-	if (etcd_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		char data[700], log[700];
-		snprintf(data, sizeof data, "%s/data", etcd_dir);
-		snprintf(log, sizeof log, "%s/etcd.log", etcd_dir);
-		FILE *f = freopen(log, "a", stderr);
-		(void)f;
-		execlp("etcd", "etcd", "--name", "reg", "--data-dir", data, "--log-level", "warn",
-		       "--logger", "zap", "--listen-client-urls", ETCD_URL,
-		       "--advertise-client-urls", ETCD_URL,
-		       "--listen-peer-urls", "http://127.0.0.1:24201",
-		       "--initial-advertise-peer-urls", "http://127.0.0.1:24201",
-		       "--initial-cluster", "reg=http://127.0.0.1:24201", (char *)NULL);
-		_exit(127);
-	}
-	struct etcd_kvs kvs;
-	for (int i = 0; i < 100; i++) {
-		if (!etcd_get(c, "x", 1, &kvs)) {
-			etcd_kvs_free(&kvs);
-			return;
-		}
-		sleep_ms(100);
-	}
-	CHECK(!"etcd did not start");
+	etcdproc_stop(&etcd_srv);
 }
 
 /* The lease of nodes/test-node, 0 when the key is absent; decodes the record. */
@@ -104,29 +64,17 @@ static int64_t wait_lease(struct etcd *c, bool want, int64_t not, int ms)
 	exit(1);
 }
 
-static bool log_has(const struct nodeproc *np, const char *what)
-{
-	char path[PATH_MAX + 16], line[1024];
-	snprintf(path, sizeof path, "%s/node.log", np->dir);
-	FILE *f = fopen(path, "r");
-	bool found = false;
-	while (f && !found && fgets(line, sizeof line, f))
-		found = strstr(line, what) != NULL;
-	if (f)
-		fclose(f);
-	return found;
-}
-
 int main(void)
 {
 	const char *dir = tu_tmpdir("it_register");
-	snprintf(etcd_dir, sizeof etcd_dir, "%s/etcd", dir);
-	CHECK_EQ(mkdir(etcd_dir, 0755), 0);
+	char edir[PATH_MAX];
+	snprintf(edir, sizeof edir, "%s/etcd", dir);
+	CHECK_EQ(etcdproc_init(&etcd_srv, edir, ETCD_PORT), 0);
 	atexit(etcd_kill);
+	CHECK_EQ(etcdproc_start(&etcd_srv), 0);
 	struct etcd_config ecfg = {.endpoints = ETCD_URL, .timeout_ms = 500};
 	struct etcd *c = NULL;
 	CHECK_EQ(etcd_open(&ecfg, &c), 0);
-	etcd_run(c);
 
 	struct nodeproc np;
 	CHECK_EQ(nodeproc_configure_ex(&np, dir, "[etcd]\nendpoints = " ETCD_URL "\nlease_ttl = 2\n",
@@ -140,7 +88,7 @@ int main(void)
 	CHECK(rec.version[0] != 0);
 	CHECK(rec.capacity_bytes > 0 && rec.free_bytes <= rec.capacity_bytes);
 	CHECK(!rec.draining);
-	CHECK(log_has(&np, "NODE_REGISTERED"));
+	CHECK(nodeproc_log_has(&np, "NODE_REGISTERED"));
 
 	/* clean stop: revoked before the process exits */
 	CHECK_EQ(nodeproc_stop(&np, SIGTERM), 0);
@@ -157,13 +105,13 @@ int main(void)
 	CHECK_EQ(nodeproc_start(&np), 0);
 	int64_t l3 = wait_lease(c, true, l2, 5000);
 	etcd_kill();
-	for (int t = 0; t < 8000 && !log_has(&np, "NODE_LEASE_EXPIRED"); t += 100)
+	for (int t = 0; t < 8000 && !nodeproc_log_has(&np, "NODE_LEASE_EXPIRED"); t += 100)
 		sleep_ms(100);
-	CHECK(log_has(&np, "NODE_LEASE_FAILING"));
-	CHECK(log_has(&np, "NODE_LEASE_EXPIRED"));
-	etcd_run(c);
+	CHECK(nodeproc_log_has(&np, "NODE_LEASE_FAILING"));
+	CHECK(nodeproc_log_has(&np, "NODE_LEASE_EXPIRED"));
+	CHECK_EQ(etcdproc_start(&etcd_srv), 0);
 	wait_lease(c, true, l3, 8000);
-	CHECK(log_has(&np, "NODE_REREGISTERED"));
+	CHECK(nodeproc_log_has(&np, "NODE_REREGISTERED"));
 
 	CHECK_EQ(nodeproc_stop(&np, SIGTERM), 0);
 	CHECK_EQ(node_lease(c, &rec), 0);

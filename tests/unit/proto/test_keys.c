@@ -44,6 +44,10 @@ static void test_build_and_parse(void)
 	CHECK_EQ(proto_key_leader(b, sizeof b, p), 0);
 	CHECK(!strcmp(b, "/vtl/manager/leader"));
 	check_parse(p, b, PROTO_KEY_LEADER, "");
+	CHECK_EQ(proto_key_drain(b, sizeof b, p, "node-2"), 0);
+	CHECK(!strcmp(b, "/vtl/drain/node-2"));
+	check_parse(p, b, PROTO_KEY_DRAIN, "node-2");
+	CHECK_EQ(proto_key_drain(b, sizeof b, p, "a/b"), -EINVAL);
 	/* names that look like the layout's own words are still names */
 	CHECK_EQ(proto_key_lib_owner(b, sizeof b, p, "config"), 0);
 	check_parse(p, b, PROTO_KEY_LIB_OWNER, "config");
@@ -146,8 +150,10 @@ static void test_dirs(void)
 	CHECK(!strcmp(b, "/vtl/migrations/"));
 	CHECK_EQ(proto_key_dir(b, sizeof b, "/vtl/", PROTO_KEY_LEADER), 0);
 	CHECK(!strcmp(b, "/vtl/manager/"));
+	CHECK_EQ(proto_key_dir(b, sizeof b, "/vtl/", PROTO_KEY_DRAIN), 0);
+	CHECK(!strcmp(b, "/vtl/drain/"));
 	CHECK_EQ(proto_key_dir(b, sizeof b, "/vtl/", 0), -EINVAL);
-	CHECK_EQ(proto_key_dir(b, sizeof b, "/vtl/", PROTO_KEY_LEADER + 1), -EINVAL);
+	CHECK_EQ(proto_key_dir(b, sizeof b, "/vtl/", PROTO_KEY_DRAIN + 1), -EINVAL);
 }
 
 static void test_unknown_keys(void)
@@ -158,7 +164,7 @@ static void test_unknown_keys(void)
 		"/vtl/libraries/L1", "/vtl/libraries/L1/", "/vtl/libraries/L1/other",
 		"/vtl/libraries//config", "/vtl/libraries/L1/config/x", "/vtl/libraries/a/b/owner",
 		"/vtl/libraries/L1/configx", "/vtl/migrations/", "/vtl/migrations/m 1",
-		"/vtl/manager/leader2", "/vtl/manager/", "/vtl/manager/leade", "/vtl/manager",
+		"/vtl/manager/leader2", "/vtl/manager/", "/vtl/drain/", "/vtl/drain/a/b", "/vtl/manager/leade", "/vtl/manager",
 		"/vtl/nodes/" NAME63 "x", "/VTL/nodes/n1",
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)

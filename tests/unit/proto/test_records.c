@@ -267,8 +267,39 @@ static void test_mig_rejects(void)
 	CHECK_EQ(proto_mig_check(&m, reason, sizeof reason), 0);
 }
 
+static void test_leader_and_drain(void)
+{
+	char reason[PROTO_REASON_MAX], *s = NULL;
+	struct proto_leader l = {.id = "mgr-1", .control = "tcp://127.0.0.1:7100", .since = 1795000000000};
+	CHECK_EQ(proto_leader_encode(&l, &s, reason, sizeof reason), 0);
+	CHECK(!strcmp(s, "{\"id\":\"mgr-1\",\"control\":\"tcp://127.0.0.1:7100\",\"since\":1795000000000}"));
+	struct proto_leader lb;
+	CHECK_EQ(proto_leader_decode(s, strlen(s), &lb, reason, sizeof reason), 0);
+	CHECK(proto_leader_equal(&l, &lb));
+	free(s);
+	const char *bad = "{\"id\":\"mgr-1\",\"control\":\"127.0.0.1:7100\",\"since\":1}";
+	CHECK_EQ(proto_leader_decode(bad, strlen(bad), &lb, reason, sizeof reason), -EINVAL);
+	CHECK(strstr(reason, "field 'control'"));
+	bad = "{\"id\":\"a/b\",\"control\":\"tcp://h:1\",\"since\":1}";
+	CHECK_EQ(proto_leader_decode(bad, strlen(bad), &lb, reason, sizeof reason), -EINVAL);
+	CHECK(strstr(reason, "field 'id'"));
+
+	struct proto_drain d = {.node = "node-2", .since = 5};
+	CHECK_EQ(proto_drain_encode(&d, &s, reason, sizeof reason), 0);
+	CHECK(!strcmp(s, "{\"node\":\"node-2\",\"since\":5}"));
+	struct proto_drain db;
+	CHECK_EQ(proto_drain_decode(s, strlen(s), &db, reason, sizeof reason), 0);
+	CHECK(proto_drain_equal(&d, &db));
+	free(s);
+	bad = "{\"node\":\"node-2\",\"since\":-1}";
+	CHECK_EQ(proto_drain_decode(bad, strlen(bad), &db, reason, sizeof reason), -EINVAL);
+	CHECK(strstr(reason, "field 'since'"));
+	CHECK_EQ(proto_drain_decode("{", 1, &db, reason, sizeof reason), -EINVAL);
+}
+
 int main(void)
 {
+	test_leader_and_drain();
 	test_node_round_trip();
 	test_node_rejects();
 	test_node_encode_rejects();
