@@ -7,13 +7,15 @@
 #   deploy/local/cluster.sh status             # which processes run
 #
 # State (configuration, data, logs, PID files) lives in $VTL_LOCAL_DIR (default .vtl-local/
-# in the checkout). Ports, all on 127.0.0.1 (override the base with VTL_LOCAL_BASE):
+# in the checkout). Ports, all on 127.0.0.1, each plus $VTL_LOCAL_PORT_OFFSET (default 0;
+# tests and benchmarks run a second cluster beside the demo that way):
 #   etcd 23790 (peer 23791) · nodes' iSCSI portals 3261-3263, peer endpoints 4261-4263 ·
 #   managers' control API 7101-7102.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 state="${VTL_LOCAL_DIR:-$top/.vtl-local}"
-etcd_port="${VTL_LOCAL_ETCD_PORT:-23790}"
+off="${VTL_LOCAL_PORT_OFFSET:-0}"
+etcd_port=$((23790 + off))
 etcd_url="http://127.0.0.1:$etcd_port"
 nodes="node1 node2 node3"
 managers="mgr1 mgr2"
@@ -62,8 +64,8 @@ start_node() {     # $1 = node name, $2 = index 1..3
 	cat >"$state/$1.conf" <<CONF
 [node]
 id = $1
-portal = 127.0.0.1:$((3260 + $2))
-peer = tcp://127.0.0.1:$((4260 + $2))
+portal = 127.0.0.1:$((3260 + off + $2))
+peer = tcp://127.0.0.1:$((4260 + off + $2))
 data_dir = $state/$1
 iqn_prefix = iqn.2026-11.io.vtl
 
@@ -80,7 +82,7 @@ start_manager() {  # $1 = manager name, $2 = index
 	running "$1" && return 0
 	: >"$state/$1.log"
 	spawn "$1" "$build/manager/vtl-manager" --id "$1" --etcd "$etcd_url" \
-		--listen "tcp://127.0.0.1:$((7100 + $2))" --lease-ttl 5
+		--listen "tcp://127.0.0.1:$((7100 + off + $2))" --lease-ttl 5
 	wait_log "$1" "MGR_LEADER\|MGR_STANDBY" 150
 }
 
@@ -113,14 +115,14 @@ start() {
 	cat <<MSG
 vtl local cluster is running (state in $state):
   etcd     $etcd_url
-  nodes    node1 127.0.0.1:3261, node2 127.0.0.1:3262, node3 127.0.0.1:3263
-  managers mgr1 tcp://127.0.0.1:7101, mgr2 tcp://127.0.0.1:7102 (one active, one standby)
-  library  demo, owned by $owner: target iqn.2026-11.io.vtl:demo on 127.0.0.1:$((3260 + idx))
+  nodes    node1 127.0.0.1:$((3261 + off)), node2 127.0.0.1:$((3262 + off)), node3 127.0.0.1:$((3263 + off))
+  managers mgr1 tcp://127.0.0.1:$((7101 + off)), mgr2 tcp://127.0.0.1:$((7102 + off)) (one active, one standby)
+  library  demo, owned by $owner: target iqn.2026-11.io.vtl:demo on 127.0.0.1:$((3260 + off + idx))
            LUN 0 changer (IBM 03584L32), LUNs 1-2 drives (IBM ULT3580-TD8), 10 cartridges
 
 Try it:
-  iscsi-ls -s iscsi://127.0.0.1:$((3260 + idx))
-  iscsi-inq iscsi://127.0.0.1:$((3260 + idx))/iqn.2026-11.io.vtl:demo/0
+  iscsi-ls -s iscsi://127.0.0.1:$((3260 + off + idx))
+  iscsi-inq iscsi://127.0.0.1:$((3260 + off + idx))/iqn.2026-11.io.vtl:demo/0
   export VTL_ETCD=$etcd_url
   $build/client/clusterctl status
   $build/client/clusterctl libraries
