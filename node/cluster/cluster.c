@@ -1,4 +1,5 @@
-/* cluster.c - registration of nodes/<id> on a lease; states and threads in cluster.h. */
+/* cluster.c - registration of nodes/<id> on a lease and its renewals; states and threads
+ * in cluster.h. */
 #include "node/cluster/cluster.h"
 
 #include "common/etcd/etcd.h"
@@ -16,9 +17,10 @@
 
 struct cluster {
 	struct etcd *c;                 /* cluster thread (and cluster_stop after join) */
-	struct etcd_keeper *k;
-	int64_t lease;
+	int64_t lease;                  /* cluster thread: 0 = unregistered */
 	bool ever;                      /* registered once: next time is a re-registration */
+	bool failing;                   /* NODE_LEASE_FAILING logged for this streak */
+	int64_t next_renew_ms;
 	int64_t ttl_ms;
 	char key[PROTO_KEY_MAX];
 	char data_dir[4096];
@@ -26,39 +28,40 @@ struct cluster {
 	pthread_t thread;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;            /* stop or keeper state change */
+	pthread_cond_t cond;            /* stop */
 	bool stop;
-	enum etcd_keeper_state state;
-	int64_t last_ok_ms;             /* last renewal known to have succeeded */
+	struct cluster_lease st;        /* published copy of the lease state */
 };
 
-static int64_t cluster__now_ms(void)
+int64_t cluster_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Keeper thread: record the state and wake the cluster thread; no etcd call here. */
-static void cluster__keeper_cb(void *arg, enum etcd_keeper_state s)
+void cluster_lease_state(struct cluster *cl, struct cluster_lease *out)
 {
-	struct cluster *cl = arg;
-	int64_t now = cluster__now_ms();
 	pthread_mutex_lock(&cl->lock);
-	if (s == ETCD_KEEPER_FAILING)   /* the keeper says so `deadline` after the last renewal */
-		cl->last_ok_ms = now - cl->ttl_ms / 2;
-	else if (s == ETCD_KEEPER_OK)
-		cl->last_ok_ms = now;
-	cl->state = s;
-	pthread_cond_signal(&cl->cond);
+	*out = cl->st;
 	pthread_mutex_unlock(&cl->lock);
-	if (s == ETCD_KEEPER_FAILING)
-		vtl_log(LOG_WARN, "NODE_LEASE_FAILING", "lease=%lld", (long long)cl->lease);
-	else if (s == ETCD_KEEPER_OK)
-		vtl_log(LOG_INFO, "NODE_LEASE_OK", "lease=%lld", (long long)cl->lease);
 }
 
-/* Grant, put the record on the lease, start the keeper. 0 or the first failure. */
+/* Publishes the cluster thread's view; sent_ms is when a successful call was sent
+ * (0: keep last_ok_ms). */
+static void cluster__publish(struct cluster *cl, int64_t sent_ms, bool new_lease)
+{
+	pthread_mutex_lock(&cl->lock);
+	cl->st.registered = cl->lease != 0;
+	cl->st.lease = cl->lease;
+	if (new_lease)
+		cl->st.generation++;
+	if (sent_ms)
+		cl->st.last_ok_ms = sent_ms;
+	pthread_mutex_unlock(&cl->lock);
+}
+
+/* Grant, put the record on the lease. 0 or the first failure. */
 static int cluster__register(struct cluster *cl)
 {
 	struct statvfs sv;
@@ -67,47 +70,67 @@ static int cluster__register(struct cluster *cl)
 		cl->rec.free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
 	}
 	char *json = NULL, why[PROTO_REASON_MAX];
-	int64_t lease = 0;
+	int64_t lease = 0, sent = cluster_now_ms();
 	int rc = proto_node_encode(&cl->rec, &json, why, sizeof why);
 	if (!rc)
 		rc = etcd_lease_grant(cl->c, cl->ttl_ms / 1000, &lease, NULL);
 	if (!rc)
 		rc = etcd_put(cl->c, cl->key, strlen(cl->key), json, strlen(json), lease, NULL);
-	pthread_mutex_lock(&cl->lock);
-	cl->state = ETCD_KEEPER_OK;
-	cl->last_ok_ms = cluster__now_ms();
-	pthread_mutex_unlock(&cl->lock);
-	/* set before the keeper thread exists: its callback reads it (log lines) */
-	cl->lease = rc ? 0 : lease;
-	if (!rc)
-		rc = etcd_keeper_start(cl->c, lease, cl->ttl_ms / 1000, (int)(cl->ttl_ms / 2),
-				       cluster__keeper_cb, cl, &cl->k);
 	if (rc && lease)
 		etcd_lease_revoke(cl->c, lease);   /* best effort; else it expires */
-	if (rc)
-		cl->lease = 0;
 	free(json);
-	return rc;
+	if (rc)
+		return rc;
+	cl->lease = lease;
+	cl->failing = false;
+	cl->next_renew_ms = sent + cl->ttl_ms / 3;
+	cluster__publish(cl, sent, true);
+	return 0;
 }
 
-/* True when the lease must be taken as gone (cluster.h: after ttl without renewal). */
-static bool cluster__lease_lost(struct cluster *cl)
+/* One renewal when it is due; drops the lease when it must be taken as gone. */
+static void cluster__renew(struct cluster *cl)
 {
-	pthread_mutex_lock(&cl->lock);
-	bool lost = cl->state == ETCD_KEEPER_EXPIRED ||
-		    (cl->state == ETCD_KEEPER_FAILING &&
-		     cluster__now_ms() - cl->last_ok_ms >= cl->ttl_ms);
-	pthread_mutex_unlock(&cl->lock);
-	return lost;
+	int64_t sent = cluster_now_ms();
+	if (sent < cl->next_renew_ms)
+		return;
+	int rc = etcd_lease_keepalive(cl->c, cl->lease, NULL);
+	int64_t now = cluster_now_ms();
+	struct cluster_lease st;
+	cluster_lease_state(cl, &st);
+	if (!rc) {
+		if (cl->failing)
+			vtl_log(LOG_INFO, "NODE_LEASE_OK", "lease=%lld", (long long)cl->lease);
+		cl->failing = false;
+		cl->next_renew_ms = sent + cl->ttl_ms / 3;
+		cluster__publish(cl, sent, false);
+		return;
+	}
+	int64_t retry = cl->ttl_ms / 10 < 100 ? 100 : cl->ttl_ms / 10;
+	cl->next_renew_ms = now + retry;
+	if (rc != -ENOENT && now - st.last_ok_ms < cl->ttl_ms) {
+		if (!cl->failing && now - st.last_ok_ms > cl->ttl_ms / 2) {
+			vtl_log(LOG_WARN, "NODE_LEASE_FAILING", "lease=%lld since_ms=%lld err=%d "
+				"detail=\"%s\"", (long long)cl->lease, (long long)(now - st.last_ok_ms),
+				rc, etcd_last_error(cl->c));
+			cl->failing = true;
+		}
+		return;
+	}
+	vtl_log(LOG_ERROR, "NODE_LEASE_EXPIRED", "lease=%lld since_ms=%lld reason=%s",
+		(long long)cl->lease, (long long)(now - st.last_ok_ms),
+		rc == -ENOENT ? "etcd" : "ttl");
+	cl->lease = 0;
+	cluster__publish(cl, 0, false);
 }
 
-/* Waits ms or until stop or a keeper event; true when stopping. */
-static bool cluster__wait(struct cluster *cl, int ms)
+/* Waits ms or until stop; true when stopping. */
+static bool cluster__wait(struct cluster *cl, int64_t ms)
 {
-	int64_t at = cluster__now_ms() + ms;
+	int64_t at = cluster_now_ms() + (ms > 0 ? ms : 0);
 	struct timespec ts = {(time_t)(at / 1000), (long)(at % 1000) * 1000000L};
 	pthread_mutex_lock(&cl->lock);
-	if (!cl->stop)
+	if (!cl->stop && ms > 0)
 		pthread_cond_timedwait(&cl->cond, &cl->lock, &ts);
 	bool stop = cl->stop;
 	pthread_mutex_unlock(&cl->lock);
@@ -118,31 +141,28 @@ static void *cluster__main(void *arg)
 {
 	struct cluster *cl = arg;
 	bool failed = false;
-	int wait_ms = 0;
+	int64_t wait_ms = 0;
 	while (!cluster__wait(cl, wait_ms)) {
-		wait_ms = 200;
-		if (!cl->lease) {
-			int rc = cluster__register(cl);
-			if (rc) {
-				if (!failed)
-					vtl_log(LOG_ERROR, "NODE_REGISTER_FAILED", "err=%d detail=\"%s\"", rc,
-						 etcd_last_error(cl->c));
-				failed = true;
-				wait_ms = 500;
-				continue;
-			}
-			failed = false;
-			vtl_log(LOG_INFO, cl->ever ? "NODE_REREGISTERED" : "NODE_REGISTERED",
-				"lease=%lld ttl=%lld portal=%s peer=%s", (long long)cl->lease,
-				(long long)(cl->ttl_ms / 1000), cl->rec.portal, cl->rec.peer);
-			cl->ever = true;
-		} else if (cluster__lease_lost(cl)) {
-			vtl_log(LOG_ERROR, "NODE_LEASE_EXPIRED", "lease=%lld", (long long)cl->lease);
-			etcd_keeper_stop(cl->k);
-			cl->k = NULL;
-			cl->lease = 0;
-			wait_ms = 0;
+		if (cl->lease) {
+			cluster__renew(cl);
+			wait_ms = cl->lease ? cl->next_renew_ms - cluster_now_ms() : 0;
+			continue;
 		}
+		int rc = cluster__register(cl);
+		if (rc) {
+			if (!failed)
+				vtl_log(LOG_ERROR, "NODE_REGISTER_FAILED", "err=%d detail=\"%s\"", rc,
+					etcd_last_error(cl->c));
+			failed = true;
+			wait_ms = 500;
+			continue;
+		}
+		failed = false;
+		vtl_log(LOG_INFO, cl->ever ? "NODE_REREGISTERED" : "NODE_REGISTERED",
+			"lease=%lld ttl=%lld portal=%s peer=%s", (long long)cl->lease,
+			(long long)(cl->ttl_ms / 1000), cl->rec.portal, cl->rec.peer);
+		cl->ever = true;
+		wait_ms = cl->next_renew_ms - cluster_now_ms();
 	}
 	return NULL;
 }
@@ -183,6 +203,7 @@ int cluster_start(const struct cluster_config *cfg, struct cluster **out)
 	if (!cl)
 		return -ENOMEM;
 	cl->ttl_ms = (int64_t)cfg->lease_ttl * 1000;
+	cl->st.ttl_ms = cl->ttl_ms;
 	pthread_mutex_init(&cl->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -218,7 +239,6 @@ void cluster_stop(struct cluster *cl)
 	pthread_cond_signal(&cl->cond);
 	pthread_mutex_unlock(&cl->lock);
 	pthread_join(cl->thread, NULL);
-	etcd_keeper_stop(cl->k);
 	if (cl->lease) {
 		int rc = etcd_lease_revoke(cl->c, cl->lease);
 		vtl_log(rc ? LOG_WARN : LOG_INFO, "NODE_DEREGISTERED", "lease=%lld err=%d",

@@ -187,6 +187,8 @@ static const char *cfg__line(struct node_config *cfg, char *line, unsigned linen
 		const char *why = cfg__section(cfg, s, sec);
 		if (!why && *sec == SEC_LIB)
 			cfg->lib_line[cfg->n_libs - 1] = lineno;
+		if (!why && *sec == SEC_ETCD && !cfg->etcd_line)
+			cfg->etcd_line = lineno;
 		return why;
 	}
 	char *eq = strchr(s, '=');
@@ -316,9 +318,30 @@ static const char *cfg__check_cluster(const struct node_config *cfg, const char 
 	return NULL;
 }
 
+/* Cluster mode takes its libraries from etcd (node/ownership): a [library] section next
+ * to [etcd] would be a second, conflicting source of truth. */
+static int cfg__check_mode(const struct node_config *cfg, char *err, size_t errlen)
+{
+	char where[PATH_MAX + 16];
+	if (cfg->etcd_line && !cfg->etcd.endpoints[0]) {
+		snprintf(err, errlen, "%s[etcd]: field 'endpoints': required",
+			 cfg__where(cfg, cfg->etcd_line, where, sizeof where));
+		return -EINVAL;
+	}
+	if (cfg->etcd.endpoints[0] && cfg->n_libs) {
+		snprintf(err, errlen, "%s[library %s]: libraries come from etcd when [etcd] is set",
+			 cfg__where(cfg, cfg->lib_line[0], where, sizeof where), cfg->libs[0].name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_finish(struct node_config *cfg, char *err, size_t errlen)
 {
 	char where[PATH_MAX + 16];
+	int rc = cfg__check_mode(cfg, err, errlen);
+	if (rc)
+		return rc;
 	if (!strchr(cfg->portal, ':')) {
 		snprintf(err, errlen, "%sfield 'portal': expected HOST:PORT, got '%s'",
 			 cfg__where(cfg, cfg->portal_line, where, sizeof where), cfg->portal);

@@ -8,15 +8,15 @@
  *   log_level = info             # debug | info | warn | error
  *   peer = tcp://127.0.0.1:4260  # nng URL advertised to peers (default: portal port + 1000)
  *
- *   [etcd]                       # optional: register in the cluster (node/cluster/)
- *   endpoints = http://127.0.0.1:2379,http://10.0.0.2:2379
- *   prefix = /vtl/
+ *   [etcd]                       # cluster mode: register (node/cluster) and serve the
+ *   endpoints = http://127.0.0.1:2379,http://10.0.0.2:2379   # libraries etcd says this
+ *   prefix = /vtl/               # node owns (node/ownership); endpoints required
  *   lease_ttl = 5                # seconds, 2..60
  *   username = vtl               # optional etcd auth
  *   password = secret
  *
- *   [library demo]               # until the cluster manager exists: libraries to serve
- *   drives = 2
+ *   [library demo]               # standalone mode only (no [etcd]): a library to serve;
+ *   drives = 2                   # with [etcd] libraries come from etcd and this is refused
  *   slots = 20
  *   ie_slots = 4
  *   cartridges = 10              # VT0001L8 ... generated at first start
@@ -64,6 +64,7 @@ struct node_config {
 	char source[PATH_MAX];
 	unsigned portal_line;
 	unsigned peer_line, etcd_prefix_line;
+	unsigned etcd_line;                   /* the [etcd] header; 0: standalone mode */
 	unsigned lib_line[CONFIG_MAX_LIBS];   /* the [library NAME] header */
 };
 
@@ -77,8 +78,8 @@ int config_load(struct node_config *cfg, const char *path, char *err, size_t err
 /* Parses text as if it were the file `name` (for tests and fuzzing). */
 int config_parse(struct node_config *cfg, const char *name, const char *text, char *err, size_t errlen);
 
-/* Checks what the file cannot check line by line (required fields, unique names) and fills
- * derived fields (library target names). */
+/* Checks what the file cannot check line by line (required fields, unique names, no
+ * [library] sections with [etcd]) and fills derived fields (library target names). */
 int config_finish(struct node_config *cfg, char *err, size_t errlen);
 
 #endif

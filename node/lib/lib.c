@@ -34,6 +34,23 @@ void lib_config_defaults(struct lib_config *c, const char *name)
 	snprintf(c->drive_rev, sizeof c->drive_rev, "Q380");
 }
 
+void lib_config_fini(struct lib_config *c)
+{
+	free(c->cart_list);
+	c->cart_list = NULL;
+	c->n_cart_list = 0;
+	c->has_cart_list = false;
+}
+
+static bool lib__id_valid(const char *id)
+{
+	size_t n = 0;
+	for (; id[n]; n++)
+		if (!strchr("0123456789abcdef", id[n]))
+			return false;
+	return n == LIB_ID_LEN;
+}
+
 static int lib__validate(const struct lib_config *c)
 {
 	const char *why = NULL;
@@ -48,8 +65,12 @@ static int lib__validate(const struct lib_config *c)
 		why = "slots must be 1..4096";
 	if (!why && c->ie_slots > LIB_MAX_IE)
 		why = "ie_slots must be 0..64";
-	if (!why && c->cartridges > c->slots)
+	if (!why && !c->has_cart_list && c->cartridges > c->slots)
 		why = "more cartridges than slots";
+	if (!why && c->has_cart_list)
+		why = lib__list_check(c);
+	if (!why && c->id[0] && !lib__id_valid(c->id))
+		why = "id must be 32 lower-case hex digits";
 	if (!why && c->capacity < (1u << 20))
 		why = "cartridge capacity below 1 MiB";
 	if (!why && strlen(c->barcode_prefix) + 4 + strlen(c->media) > LIB_BARCODE_MAX)
@@ -122,8 +143,30 @@ static int lib__generate_carts(struct lib *lib)
 	return 0;
 }
 
+/* A new library with a cartridge list: the listed cartridges fill the first slots. */
+static int lib__place_list(struct lib *lib, const struct lib_config *cfg)
+{
+	size_t slot = 0;
+	for (size_t i = 0; i < cfg->n_cart_list; i++) {
+		const struct lib_cart_spec *k = &cfg->cart_list[i];
+		while (slot < lib->n_elems && (lib->elems[slot].type != LIB_ELEM_STORAGE || lib->elems[slot].cart >= 0))
+			slot++;
+		if (slot == lib->n_elems)
+			return -ENOSPC;
+		int rc = lib__cart_append(lib, k->barcode, k->capacity, false);
+		if (rc)
+			return rc;
+		lib->elems[slot].cart = (int32_t)(lib->n_carts - 1);
+	}
+	return 0;
+}
+
 static int lib__new_id(struct lib *lib)
 {
+	if (lib->cfg.id[0]) {   /* given by the cluster (etcd): the same on every node */
+		memcpy(lib->id, lib->cfg.id, sizeof lib->id);
+		return 0;
+	}
 	uint8_t raw[16];
 	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
 		return -errno;
@@ -218,9 +261,12 @@ int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out
 	if (rc)
 		return rc;
 	struct lib *lib = calloc(1, sizeof *lib);
+	struct lib__carts_delta delta = {0};
 	if (!lib)
 		return -ENOMEM;
 	lib->cfg = *cfg;
+	lib->cfg.cart_list = NULL;      /* borrowed for this call only */
+	lib->cfg.n_cart_list = 0;
 	lib->store = store;
 	rc = lib__alloc(lib);
 	if (rc)
@@ -228,11 +274,13 @@ int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out
 	lib__layout(lib);
 	rc = lib__state_load(lib);
 	bool fresh = rc == -ENOENT;
+	if (!rc && cfg->id[0] && strcmp(cfg->id, lib->id)) {
+		vtl_log(LOG_ERROR, "LIB_ID_MISMATCH", "lib=%s stored_id=%s id=%s reason=\"the store "
+			"holds another library of this name\"", cfg->name, lib->id, cfg->id);
+		rc = -EEXIST;
+	}
 	if (fresh)
 		rc = lib__new_id(lib);
-	if (rc)
-		goto fail;
-	rc = lib__generate_carts(lib);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < cfg->drives; i++) {
@@ -241,14 +289,23 @@ int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out
 		if (e->cart >= 0 && (rc = lib__drive_insert(lib, &lib->drives[i], e->cart)))
 			goto fail;
 	}
-	rc = lib__state_save(lib);
+	if (!cfg->has_cart_list)
+		rc = lib__generate_carts(lib);
+	else if (fresh)
+		rc = lib__place_list(lib, cfg);
+	else
+		rc = lib__carts_apply(lib, cfg, &delta);
+	if (!rc)
+		rc = lib__state_save(lib);
 	if (rc)
 		goto fail;
+	lib__carts_finish(lib, &delta, true);
 	vtl_log(LOG_INFO, "LIB_OPEN", "lib=%s id=%s drives=%u slots=%u carts=%zu fresh=%d",
 		cfg->name, lib->id, cfg->drives, cfg->slots, lib->n_carts, fresh);
 	*out = lib;
 	return 0;
 fail:
+	lib__carts_finish(lib, &delta, false);
 	lib_close(lib);
 	return rc;
 }

@@ -16,6 +16,9 @@
  * for that LUN (scsi_exec takes it). The changer's lock (lib->lus[0].lock) also guards the
  * element map. Lock order: changer before drive. A command that touches a drive's cartridge
  * from the changer (MOVE MEDIUM to/from a drive) holds the changer lock, then the drive's.
+ * The cartridge array (lib->carts) is read by drive commands under their drive's lock
+ * alone, so it changes (grows, shrinks, is reindexed) only under the changer lock plus
+ * every drive's lock, taken in LUN order (lib_sync_cartridges).
  * Nothing here blocks on the network; store calls may block on disk. */
 #ifndef VTL_NODE_LIB_H
 #define VTL_NODE_LIB_H
@@ -27,6 +30,7 @@
 
 #include "proto/scsi_cmd.h"
 
+struct proto_libcfg;
 struct store;
 struct store_tape;
 
@@ -48,10 +52,20 @@ enum lib_elem_type {            /* SMC-3 element type codes */
 #define LIB_ADDR_IE0 0x0300
 #define LIB_ADDR_SLOT0 0x0400
 
-/* What a library is. From the node configuration now; from etcd with the cluster. */
+#define LIB_ID_LEN 32            /* lower-case hex digits of a persistent library id */
+
+/* One cartridge of an explicit cartridge list (a library config from etcd). */
+struct lib_cart_spec {
+	char barcode[LIB_BARCODE_MAX + 1];      /* [A-Z0-9]{1,16} */
+	uint64_t capacity;                      /* native capacity, bytes */
+};
+
+/* What a library is: a [library NAME] section of the node configuration (standalone) or
+ * a library config record from etcd (lib_config_from_record). */
 struct lib_config {
 	char name[LIB_NAME_MAX];
 	char target[SCSI_NAME_MAX];     /* full iSCSI target name: <iqn_prefix>:<name> */
+	char id[LIB_ID_LEN + 1];        /* persistent id; "" = generate one at creation */
 	uint16_t drives, slots, ie_slots;
 	uint32_t cartridges;            /* generated at first start: <prefix>0001<media> ... */
 	char barcode_prefix[8];         /* "VT" */
@@ -59,6 +73,14 @@ struct lib_config {
 	uint64_t capacity;              /* cartridge native capacity, bytes */
 	char changer_vendor[9], changer_product[17], changer_rev[5];
 	char drive_vendor[9], drive_product[17], drive_rev[5];
+	/* An explicit cartridge list (etcd): when has_cart_list it replaces `cartridges`
+	 * (nothing is generated) and is the library's whole inventory; see
+	 * lib_sync_cartridges(). cart_list is owned by whoever filled the config and freed
+	 * by lib_config_fini(); lib_open() and lib_sync_cartridges() only borrow it for the
+	 * call (lib->cfg keeps has_cart_list, with cart_list NULL). */
+	bool has_cart_list;
+	struct lib_cart_spec *cart_list;
+	size_t n_cart_list;             /* <= slots */
 };
 
 struct lib_cart {
@@ -141,8 +163,8 @@ struct lib_drive {
 };
 
 struct lib {
-	struct lib_config cfg;
-	char id[33];                    /* persistent library id, 32 hex digits, from the store */
+	struct lib_config cfg;          /* cart_list NULL: the inventory is carts below */
+	char id[LIB_ID_LEN + 1];        /* persistent library id, 32 hex digits, from the store */
 	struct store *store;            /* borrowed */
 	struct lib_lu *lus;             /* [0] changer, [1..drives] drives */
 	size_t n_lus;
@@ -160,11 +182,48 @@ struct lib {
  * changer with IBM ULT3580-TD8 drives. `target` is left empty for the caller. */
 void lib_config_defaults(struct lib_config *c, const char *name);
 
+/* Frees what a config owns (its cartridge list); the config may be reused. Accepts a
+ * config that owns nothing. */
+void lib_config_fini(struct lib_config *c);
+
 /* Validates cfg (returns -EINVAL with a logged reason), loads the library's state from the
- * store or creates it (new id, cartridges generated into the first slots), opens the tapes
- * of cartridges sitting in drives. *out is owned by the caller: lib_close() it. */
+ * store or creates it (cfg->id or a new id; the cartridge list or generated cartridges
+ * placed into the first slots), opens the tapes of cartridges sitting in drives.
+ * A stored library of this name whose id is not cfg->id (when set) is refused with
+ * -EEXIST and logged (LIB_ID_MISMATCH): another library's data is never reused. An
+ * existing library with a cartridge list is reconciled with it (lib_sync_cartridges).
+ * *out is owned by the caller: lib_close() it. */
 int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out);
 void lib_close(struct lib *lib);        /* syncs and closes tapes; accepts NULL */
+
+/* Reconciles an open library's inventory with cfg->cart_list (a no-op returning 0 when
+ * cfg has no list). The caller holds no lock of lib; this takes the changer's lock and
+ * then every drive's (drive commands read lib->carts), in lib.h's order.
+ *  - a barcode new in the list goes into the first empty import/export slot, else the
+ *    first empty storage slot (06/28/01 resp. 06/28/00 unit attention for every nexus of
+ *    the changer, SMC-3 6.1); with no room it is logged (LIB_CART_NO_ROOM) and placed at
+ *    a later call;
+ *  - a barcode gone from the list leaves the library if it sits in a slot or an
+ *    import/export slot, and its tape data is deleted from the store; one in a drive
+ *    stays (LIB_CART_IN_DRIVE) until a later call finds it back in a slot.
+ * The element map is persisted (synced) before any tape data is deleted. Returns 0 or
+ * -errno of the save (the change stays in memory and is saved with the next move). */
+int lib_sync_cartridges(struct lib *lib, const struct lib_config *cfg);
+
+/* The library is deleted: closes it and removes its data from the store (every
+ * cartridge's tape data and its state record), then frees lib like lib_close. Returns 0
+ * or the first store error (what could be removed is removed). */
+int lib_destroy(struct lib *lib);
+/* The same for a library that is not open: nothing when the store holds no library of
+ * that name; -EEXIST (and nothing removed) when it holds one with another id. */
+int lib_purge(struct store *store, const struct lib_config *cfg);
+
+/* Converts a library config record from etcd (proto/records.h, already validated by its
+ * decoder) into out: target <iqn_prefix>:<name>, the record's id and its cartridge list
+ * (out owns the copy: lib_config_fini). 0, -EINVAL (a field out of the engine's range),
+ * -ENAMETOOLONG (target name too long), -ENOMEM. */
+int lib_config_from_record(const struct proto_libcfg *rec, const char *iqn_prefix,
+			   struct lib_config *out);
 
 struct lib_lu *lib_lu(struct lib *lib, uint64_t lun);          /* NULL if no such LUN */
 struct lib_drive *lib_drive_of_lu(struct lib *lib, uint64_t lun); /* NULL for LUN 0 */

@@ -53,9 +53,22 @@ static void wb__le(struct wbuf *w, uint64_t v, int bytes)
 	wb__put(w, b, (size_t)bytes);
 }
 
+void lib__state_key(const char *name, char *key, size_t cap)
+{
+	snprintf(key, cap, "lib/%s/state", name);
+}
+
 static void state__key(const struct lib *lib, char *key, size_t cap)
 {
-	snprintf(key, cap, "lib/%s/state", lib->cfg.name);
+	lib__state_key(lib->cfg.name, key, cap);
+}
+
+int lib__state_delete(struct lib *lib)
+{
+	char key[LIB_NAME_MAX + 16];
+	state__key(lib, key, sizeof key);
+	int rc = store_kv_delete(lib->store, key, true);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 int lib__state_save(struct lib *lib)

@@ -78,7 +78,7 @@ int main(void)
 
 	struct nodeproc np;
 	CHECK_EQ(nodeproc_configure_ex(&np, dir, "[etcd]\nendpoints = " ETCD_URL "\nlease_ttl = 2\n",
-				       "[library L1]\ncartridges = 2\n"), 0);
+				       ""), 0);   /* libraries come from etcd (node/ownership) */
 	CHECK_EQ(nodeproc_start(&np), 0);
 	int64_t l1 = wait_lease(c, true, 0, 5000);
 	struct proto_node rec;

@@ -95,6 +95,12 @@ int main(void)
 		     "t.conf:4: field 'prefix': must start and end with '/'");
 	expect_error("[etcd]\nendpoints = http://x:1\nprefix = /a b/\n", "t.conf:3: field 'prefix'");
 	expect_error("[node]\nid = a.b\n[etcd]\nendpoints = http://x:1\n", "field 'id': with [etcd]");
+	/* cluster mode: libraries come from etcd, wherever the sections are */
+	expect_error("[node]\n[etcd]\nendpoints = http://x:1\n\n[library L1]\ndrives = 2\n",
+		     "t.conf:5: [library L1]: libraries come from etcd when [etcd] is set");
+	expect_error("[library L0]\n[etcd]\nendpoints = http://x:1\n",
+		     "t.conf:1: [library L0]: libraries come from etcd when [etcd] is set");
+	expect_error("[node]\n[etcd]\nlease_ttl = 3\n", "t.conf:2: [etcd]: field 'endpoints': required");
 	expect_error("[node]\n\npeer = 10.0.0.1:7000\n", "t.conf:3: field 'peer': expected an nng URL");
 	expect_error("[node]\nid\n", "t.conf:2: expected 'key = value'");
 	expect_error("id = x\n", "t.conf:1: field 'id': key outside a section");
