@@ -9,7 +9,8 @@
  *    registers the node on a lease (after the portal listens, so the record names the
  *    bound port) and node/ownership onlines the libraries etcd says this node owns,
  *    offlines them when ownership moves, and fences itself when the lease cannot be
- *    renewed.
+ *    renewed; node/peer answers the manager's questions on the peer endpoint, whose
+ *    URL (with the port bound) goes into the node record.
  *
  * Shutdown on SIGINT/SIGTERM, in reverse: stop serving first (ownership offlines its
  * libraries; in-flight commands finish, tapes are synced), then revoke the lease (the
@@ -29,6 +30,7 @@
 #include "node/iscsi/iscsi.h"
 #include "node/lib/lib.h"
 #include "node/ownership/ownership.h"
+#include "node/peer/peer.h"
 #include "node/route/route.h"
 #include "node/store/store.h"
 
@@ -120,14 +122,15 @@ static void close_libraries(const struct node_config *cfg, struct route *route, 
 }
 
 /* Cluster mode: registration, then the libraries etcd assigns to this node. */
-static int start_cluster(const struct node_config *cfg, uint16_t port, struct store *store,
-			 struct route *route, struct cluster **cluster, struct ownership **own)
+static int start_cluster(const struct node_config *cfg, uint16_t port, const char *peer_url,
+			 struct store *store, struct route *route, struct cluster **cluster,
+			 struct ownership **own)
 {
 	struct cluster_config ccfg = {
 		.endpoints = cfg->etcd.endpoints, .prefix = cfg->etcd.prefix,
 		.lease_ttl = cfg->etcd.lease_ttl, .username = cfg->etcd.username,
 		.password = cfg->etcd.password, .id = cfg->id, .portal = cfg->portal,
-		.bound_port = port, .peer = cfg->peer, .data_dir = cfg->data_dir};
+		.bound_port = port, .peer = peer_url, .data_dir = cfg->data_dir};
 	int rc = cluster_start(&ccfg, cluster);
 	if (rc) {
 		fprintf(stderr, "vtl-node: cannot start cluster registration: %s\n", strerror(-rc));
@@ -143,6 +146,45 @@ static int start_cluster(const struct node_config *cfg, uint16_t port, struct st
 	return rc;
 }
 
+/* peer.h callbacks: the routing table's references, with the epoch a library is served at */
+static struct lib *peer_acquire(void *arg, const char *name, uint64_t *epoch)
+{
+	return route_acquire_epoch(arg, name, epoch);
+}
+
+static void peer_release(void *arg, struct lib *lib)
+{
+	route_release(arg, lib);
+}
+
+/* The peer endpoint listens on cfg->peer, or by default on the portal's host at the
+ * portal's port + 1000 (port 0 when the portal's port was 0: tests let the kernel pick).
+ * *url gets what peers are told: the URL with the port actually bound. */
+static int start_peer(const struct node_config *cfg, uint16_t portal_port, struct route *route,
+		      struct peer **peer, char *url, size_t cap)
+{
+	char listen[300];
+	const char *colon = strrchr(cfg->portal, ':');
+	int host_len = colon ? (int)(colon - cfg->portal) : (int)strlen(cfg->portal);
+	bool port0 = colon && !strcmp(colon, ":0");
+	unsigned port = port0 ? 0 : portal_port + 1000u > 65535u ? portal_port - 1000u : portal_port + 1000u;
+	if (cfg->peer[0])
+		snprintf(listen, sizeof listen, "%s", cfg->peer);
+	else
+		snprintf(listen, sizeof listen, "tcp://%.*s:%u", host_len, cfg->portal, port);
+	struct peer_config pc = {.url = listen, .node_id = cfg->id, .arg = route,
+				 .acquire = peer_acquire, .release = peer_release};
+	int rc = peer_start(&pc, peer);
+	if (rc) {
+		fprintf(stderr, "vtl-node: cannot listen for peers on %s: %s\n", listen, strerror(-rc));
+		return rc;
+	}
+	/* the URL with the bound port: "tcp://host:" + port */
+	const char *pc_colon = strrchr(listen, ':');
+	snprintf(url, cap, "%.*s:%u", (int)(pc_colon - listen), listen, peer_port(*peer));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct node_config cfg;
@@ -151,6 +193,7 @@ int main(int argc, char **argv)
 	struct iscsi_server *srv = NULL;
 	struct cluster *cluster = NULL;
 	struct ownership *own = NULL;
+	struct peer *peer = NULL;
 	struct route route;
 	int rc = parse_args(argc, argv, &cfg);
 	if (rc)
@@ -189,7 +232,11 @@ int main(int argc, char **argv)
 		cfg.portal, iscsi_server_port(srv), cfg.n_libs, cfg.data_dir,
 		cfg.etcd.endpoints[0] ? "cluster" : "standalone");
 	if (cfg.etcd.endpoints[0]) {
-		rc = start_cluster(&cfg, iscsi_server_port(srv), store, &route, &cluster, &own);
+		char peer_url[300];
+		rc = start_peer(&cfg, iscsi_server_port(srv), &route, &peer, peer_url, sizeof peer_url);
+		if (!rc)
+			rc = start_cluster(&cfg, iscsi_server_port(srv), peer_url, store, &route,
+					   &cluster, &own);
 		if (rc)
 			goto out;
 	}
@@ -198,6 +245,7 @@ int main(int argc, char **argv)
 out:
 	ownership_stop(own);
 	cluster_stop(cluster);
+	peer_stop(peer);
 	iscsi_server_stop(srv);
 	close_libraries(&cfg, &route, libs);
 	route_fini(&route);
