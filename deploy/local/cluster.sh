@@ -110,7 +110,7 @@ start() {
 		i=$((i + 1)); [ "$i" -lt 100 ] || { echo "library demo has no owner" >&2; exit 1; }
 		[ -n "$owner" ] || sleep 0.1
 	done
-	wait_log "$owner" "LIB_ONLINE lib=demo" 100
+	wait_log "$owner" "LIB_ONLINE.* lib=demo" 100
 	idx=${owner#node}
 	cat <<MSG
 vtl local cluster is running (state in $state):
