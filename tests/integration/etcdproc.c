@@ -51,19 +51,29 @@ int etcdproc_start(struct etcdproc *ep)
 {
 	if (ep->pid > 0)
 		return -EALREADY;
+	struct etcd *c = NULL;
+	struct etcd_config cfg = {.endpoints = ep->url, .timeout_ms = 500};
+	int rc = etcd_open(&cfg, &c);
+	if (rc)
+		return rc;
+	/* someone else's etcd on our port would answer the reads below: refuse */
+	struct etcd_kvs kvs;
+	if (!etcd_get(c, "x", 1, &kvs)) {
+		etcd_kvs_free(&kvs);
+		etcd_close(c);
+		fprintf(stderr, "etcdproc: %s already answers: another etcd holds the port\n", ep->url);
+		return -EADDRINUSE;
+	}
 	pid_t parent = getpid();
 	ep->pid = fork();
 	if (ep->pid < 0) {
 		ep->pid = 0;
+		etcd_close(c);
 		return -errno;
 	}
 	if (ep->pid == 0)
 		etcdproc__exec(ep, parent);
-	struct etcd *c = NULL;
-	struct etcd_config cfg = {.endpoints = ep->url, .timeout_ms = 500};
-	int rc = etcd_open(&cfg, &c);
-	for (int i = 0; !rc && i < 100; i++) {
-		struct etcd_kvs kvs;
+	for (int i = 0; i < 100; i++) {
 		if (!etcd_get(c, "x", 1, &kvs)) {
 			etcd_kvs_free(&kvs);
 			etcd_close(c);
