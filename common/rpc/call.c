@@ -2,6 +2,10 @@
 #include "common/rpc/rpc.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <stdio.h>
@@ -23,6 +27,49 @@ static int call__errno(int nrv)
 	}
 }
 
+/* Can a TCP connection to url's host:port be opened within timeout_ms? 0, or
+ * -ECONNREFUSED / -ETIMEDOUT / -EHOSTUNREACH / -EINVAL. nng's blocking dial would also
+ * answer a refusal at once, but against a peer that accepts TCP and never speaks it waits
+ * for its fixed 10 s handshake timeout whatever the caller asked; so the dial itself is
+ * non-blocking (bounded by the send timeout) and this probe keeps "refused" immediate. */
+static int call__probe(const char *url, int timeout_ms)
+{
+	char host[256], port[8];
+	const char *h = url + 6, *colon = strrchr(url, ':');
+	if (strncmp(url, "tcp://", 6) || !colon || colon <= h)
+		return -EINVAL;
+	size_t hl = (size_t)(colon - h);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']')         /* [v6]:port */
+		h++, hl -= 2;
+	if (hl >= sizeof host || strlen(colon + 1) >= sizeof port)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	snprintf(port, sizeof port, "%s", colon + 1);
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	if (getaddrinfo(host, port, &hints, &ai))
+		return -EHOSTUNREACH;
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int rc = fd < 0 ? -errno : 0;
+	if (!rc && connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS)
+		rc = -errno;
+	else if (!rc) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		int err = 0;
+		socklen_t len = sizeof err;
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			rc = -ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+			rc = -(err ? err : errno);
+	}
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	if (rc && rc != -ECONNREFUSED && rc != -ETIMEDOUT)
+		rc = -EHOSTUNREACH;
+	return rc;
+}
+
 /* Sends req and receives the reply body into *msg. */
 static int call__exchange(const char *url, const char *req, int timeout_ms, nng_msg **msg)
 {
@@ -38,8 +85,8 @@ static int call__exchange(const char *url, const char *req, int timeout_ms, nng_
 		rv = nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, timeout_ms);
 	if (!rv)
 		rv = nng_socket_set_size(s, NNG_OPT_RECVMAXSZ, PROTO_CTL_MAX + 1024);
-	if (!rv)        /* blocking dial: a refused connection fails now, not after the timeout */
-		rv = nng_dial(s, url, NULL, 0);
+	if (!rv)        /* non-blocking: the send's timeout bounds the connection too */
+		rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK);
 	if (!rv)
 		rv = nng_send(s, (void *)req, strlen(req), 0);
 	if (!rv)
@@ -62,6 +109,8 @@ int rpc_call(const char *url, const char *op, const json_t *args, int timeout_ms
 	if (!url || timeout_ms <= 0)
 		return -EINVAL;
 	int rc = proto_ctl_request_encode(op, args, &req);
+	if (!rc)
+		rc = call__probe(url, timeout_ms);
 	if (!rc)
 		rc = call__exchange(url, req, timeout_ms, &msg);
 	if (!rc) {

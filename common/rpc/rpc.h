@@ -7,10 +7,12 @@
  * closes the socket (pending receives fail with NNG_ECLOSED), joins every worker and frees.
  * Received messages larger than PROTO_CTL_MAX are dropped by nng (the caller times out).
  *
- * Client: rpc_call() opens a REQ socket, dials once (a refused connection fails at once
- * with -ECONNREFUSED), sends with REQ resends disabled (a request is delivered at most
- * once: nng's resend would repeat non-idempotent operations, notes/nng.md section 2) and
- * waits up to timeout_ms for the reply. Thread-safe: nothing is shared between calls.
+ * Client: rpc_call() probes the TCP port (a refused connection fails at once with
+ * -ECONNREFUSED), opens a REQ socket and sends with REQ resends disabled (a request is
+ * delivered at most once: nng's resend would repeat non-idempotent operations,
+ * notes/nng.md section 2); connecting and sending take at most timeout_ms, so does the
+ * wait for the reply, even against a peer that accepts TCP and never answers.
+ * Thread-safe: nothing is shared between calls.
  *
  * Errors: 0 or a negative errno for transport failures (-ECONNREFUSED, -ETIMEDOUT,
  * -ECONNRESET, -EINVAL bad URL, -EBADMSG undecodable reply, -ENOMEM). A reply carrying an

@@ -2,7 +2,10 @@
  * errors reach the caller intact, many calls run at once, malformed requests get an
  * invalid_argument reply, a refused or silent server gives a transport error, and stop
  * ends every worker. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <pthread.h>
@@ -104,6 +107,28 @@ static void test_malformed(void)
 	}
 }
 
+/* A peer that accepts TCP and never speaks: the caller's deadline still holds (nng's own
+ * handshake timeout is 10 s). */
+static void test_silent_peer(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof sa;
+	CHECK_EQ(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	CHECK_EQ(listen(fd, 4), 0);
+	CHECK_EQ(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	char silent[64];
+	snprintf(silent, sizeof silent, "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	enum proto_ctl_err err;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK_EQ(rpc_call(silent, "echo", NULL, 300, &err, NULL, NULL, 0), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	CHECK(ms >= 250 && ms < 1500);
+	close(fd);
+}
+
 int main(void)
 {
 	struct rpc_server *srv = NULL;
@@ -118,6 +143,7 @@ int main(void)
 
 	test_calls();
 	test_malformed();
+	test_silent_peer();
 	rpc_server_stop(srv);
 
 	/* nobody listens any more: refused at once, with a one-line text naming the URL */
