@@ -1,4 +1,5 @@
 #include "tests/integration/it_run.h"
+#include "tests/integration/logfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,16 +167,5 @@ size_t it_count_prefix(const char *text, const char *prefix)
 
 int it_sanitizer_reports(const char *path)
 {
-	static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-					    "runtime error:"};
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	char line[4096];
-	int n = 0;
-	while (fgets(line, sizeof line, f))
-		for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-			n += strstr(line, marks[i]) != NULL;
-	fclose(f);
-	return n;
+	return logfile_sanitizer_reports(path);
 }

@@ -1,5 +1,6 @@
 /* mgrproc.c - see mgrproc.h. */
 #include "tests/integration/mgrproc.h"
+#include "tests/integration/logfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,29 +118,15 @@ int mgrproc_stop(struct mgrproc *mp, int sig)
 
 bool mgrproc_log_has(const struct mgrproc *mp, const char *what)
 {
-	FILE *f = fopen(mp->log, "r");
-	char line[4096];
-	bool found = false;
-	while (f && !found && fgets(line, sizeof line, f))
-		found = strstr(line, what) != NULL;
-	if (f)
-		fclose(f);
-	return found;
+	return logfile_has(mp->log, what);
 }
 
 bool mgrproc_wait_log(const struct mgrproc *mp, const char *what, int ms)
 {
-	for (int t = 0; t < ms; t += 50) {
-		if (mgrproc_log_has(mp, what))
-			return true;
-		mgrproc__sleep_ms(50);
-	}
-	return mgrproc_log_has(mp, what);
+	return logfile_wait(mp->log, what, ms);
 }
 
 bool mgrproc_log_clean(const struct mgrproc *mp)
 {
-	return !mgrproc_log_has(mp, "ERROR: AddressSanitizer") &&
-	       !mgrproc_log_has(mp, "ERROR: LeakSanitizer") &&
-	       !mgrproc_log_has(mp, "runtime error:");
+	return logfile_sanitizer_reports(mp->log) == 0;
 }

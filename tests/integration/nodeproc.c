@@ -1,4 +1,5 @@
 #include "tests/integration/nodeproc.h"
+#include "tests/integration/logfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,26 +120,21 @@ int nodeproc_stop(struct nodeproc *np, int sig)
 	return -ETIMEDOUT;
 }
 
+static void nodeproc__log_path(const struct nodeproc *np, char *path, size_t cap)
+{
+	snprintf(path, cap, "%s/node.log", np->dir);
+}
+
 bool nodeproc_log_has(const struct nodeproc *np, const char *what)
 {
-	char path[PATH_MAX + 16], line[2048];
-	snprintf(path, sizeof path, "%s/node.log", np->dir);
-	FILE *f = fopen(path, "r");
-	bool found = false;
-	while (f && !found && fgets(line, sizeof line, f))
-		found = strstr(line, what) != NULL;
-	if (f)
-		fclose(f);
-	return found;
+	char path[PATH_MAX + 16];
+	nodeproc__log_path(np, path, sizeof path);
+	return logfile_has(path, what);
 }
 
 bool nodeproc_wait_log(const struct nodeproc *np, const char *what, int ms)
 {
-	for (int t = 0; t < ms; t += 100) {
-		if (nodeproc_log_has(np, what))
-			return true;
-		struct timespec ts = {0, 100 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-	return nodeproc_log_has(np, what);
+	char path[PATH_MAX + 16];
+	nodeproc__log_path(np, path, sizeof path);
+	return logfile_wait(path, what, ms);
 }
