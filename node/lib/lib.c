@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "common/log.h"
 #include "node/lib/lib_int.h"
@@ -40,15 +39,6 @@ void lib_config_fini(struct lib_config *c)
 	c->cart_list = NULL;
 	c->n_cart_list = 0;
 	c->has_cart_list = false;
-}
-
-static bool lib__id_valid(const char *id)
-{
-	size_t n = 0;
-	for (; id[n]; n++)
-		if (!strchr("0123456789abcdef", id[n]))
-			return false;
-	return n == LIB_ID_LEN;
 }
 
 static int lib__validate(const struct lib_config *c)
@@ -161,20 +151,6 @@ static int lib__place_list(struct lib *lib, const struct lib_config *cfg)
 	return 0;
 }
 
-static int lib__new_id(struct lib *lib)
-{
-	if (lib->cfg.id[0]) {   /* given by the cluster (etcd): the same on every node */
-		memcpy(lib->id, lib->cfg.id, sizeof lib->id);
-		return 0;
-	}
-	uint8_t raw[16];
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-		return -errno;
-	for (int i = 0; i < 16; i++)
-		snprintf(&lib->id[2 * i], 3, "%02x", raw[i]);
-	return 0;
-}
-
 static void lib__drive_init(struct lib *lib, size_t i)
 {
 	struct lib_drive *d = &lib->drives[i];
@@ -204,7 +180,9 @@ static void lib__drive_take(struct lib_drive *d, int32_t cart, struct store_tape
 static int lib__tape_open(struct lib *lib, int32_t cart, uint16_t addr, struct store_tape **tape)
 {
 	const struct lib_cart *c = &lib->carts[cart];
-	int rc = store_tape_open(lib->store, c->barcode, c->capacity, tape);
+	char name[LIB__TAPE_NAME_MAX];
+	lib__tape_name(lib, c->barcode, name);
+	int rc = store_tape_open(lib->store, name, c->capacity, tape);
 	if (rc)
 		vtl_log(LOG_ERROR, "LIB_TAPE_OPEN_FAILED", "lib=%s cart=%s drive=0x%04x rc=%d",
 			lib->cfg.name, c->barcode, addr, rc);
@@ -272,15 +250,8 @@ int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out
 	if (rc)
 		goto fail;
 	lib__layout(lib);
-	rc = lib__state_load(lib);
-	bool fresh = rc == -ENOENT;
-	if (!rc && cfg->id[0] && strcmp(cfg->id, lib->id)) {
-		vtl_log(LOG_ERROR, "LIB_ID_MISMATCH", "lib=%s stored_id=%s id=%s reason=\"the store "
-			"holds another library of this name\"", cfg->name, lib->id, cfg->id);
-		rc = -EEXIST;
-	}
-	if (fresh)
-		rc = lib__new_id(lib);
+	bool fresh = false;
+	rc = lib__ident_resolve(lib, &fresh);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < cfg->drives; i++) {

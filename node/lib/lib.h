@@ -12,6 +12,10 @@
  * Element addressing (fixed, like an IBM 3584): transport 0x0001, drives 0x0100 + i,
  * import/export 0x0300 + i, storage 0x0400 + i.
  *
+ * Everything a library stores is named by its persistent id, never by its name or by
+ * barcodes alone (lib_ident.c): two libraries with the same barcodes on one node, or a
+ * library created again under the name of a deleted one, never share data.
+ *
  * Concurrency: every logical unit has its own mutex (lu->lock) that serializes the commands
  * for that LUN (scsi_exec takes it). The changer's lock (lib->lus[0].lock) also guards the
  * element map. Lock order: changer before drive. A command that touches a drive's cartridge
@@ -164,7 +168,8 @@ struct lib_drive {
 
 struct lib {
 	struct lib_config cfg;          /* cart_list NULL: the inventory is carts below */
-	char id[LIB_ID_LEN + 1];        /* persistent library id, 32 hex digits, from the store */
+	char id[LIB_ID_LEN + 1];        /* persistent library id, 32 hex digits: cfg.id, or the
+					 * one the store records for a standalone library's name */
 	struct store *store;            /* borrowed */
 	struct lib_lu *lus;             /* [0] changer, [1..drives] drives */
 	size_t n_lus;
@@ -187,11 +192,13 @@ void lib_config_defaults(struct lib_config *c, const char *name);
 void lib_config_fini(struct lib_config *c);
 
 /* Validates cfg (returns -EINVAL with a logged reason), loads the library's state from the
- * store or creates it (cfg->id or a new id; the cartridge list or generated cartridges
- * placed into the first slots), opens the tapes of cartridges sitting in drives.
- * A stored library of this name whose id is not cfg->id (when set) is refused with
- * -EEXIST and logged (LIB_ID_MISMATCH): another library's data is never reused. An
- * existing library with a cartridge list is reconciled with it (lib_sync_cartridges).
+ * store or creates it (the cartridge list or generated cartridges placed into the first
+ * slots), opens the tapes of cartridges sitting in drives.
+ * The state is the one stored under the library's id: cfg->id when set (etcd), else the
+ * id the store records for cfg->name (standalone; a new id the first time). An id with no
+ * state is a new library, even if another library of this name has data in the store:
+ * that data is left alone and logged (LIB_OTHER_DATA). An existing library with a
+ * cartridge list is reconciled with it (lib_sync_cartridges).
  * *out is owned by the caller: lib_close() it. */
 int lib_open(struct store *store, const struct lib_config *cfg, struct lib **out);
 void lib_close(struct lib *lib);        /* syncs and closes tapes; accepts NULL */
@@ -210,12 +217,14 @@ void lib_close(struct lib *lib);        /* syncs and closes tapes; accepts NULL 
  * -errno of the save (the change stays in memory and is saved with the next move). */
 int lib_sync_cartridges(struct lib *lib, const struct lib_config *cfg);
 
-/* The library is deleted: closes it and removes its data from the store (every
- * cartridge's tape data and its state record), then frees lib like lib_close. Returns 0
- * or the first store error (what could be removed is removed). */
+/* The library is deleted: closes it and removes its data from the store - exactly what is
+ * stored under its id (its state record, every cartridge's tape data) and, standalone,
+ * its name record - then frees lib like lib_close. Returns 0 or the first store error
+ * (tapes are removed only once nothing leads to them any more). */
 int lib_destroy(struct lib *lib);
-/* The same for a library that is not open: nothing when the store holds no library of
- * that name; -EEXIST (and nothing removed) when it holds one with another id. */
+/* The same for a library that is not open: the one with cfg->id (or, standalone, the one
+ * recorded for cfg->name). Nothing when the store holds no state under that id; data of
+ * other libraries of the same name is never touched. */
 int lib_purge(struct store *store, const struct lib_config *cfg);
 
 /* Converts a library config record from etcd (proto/records.h, already validated by its

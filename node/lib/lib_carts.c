@@ -12,7 +12,8 @@
  * lib_sync_cartridges holds the changer's lock and every drive's lock while it changes
  * the array. Tape data is deleted after the element map without the cartridge is
  * durable, so a crash in between leaves an unreferenced file, never a map naming a
- * cartridge whose data is gone. */
+ * cartridge whose data is gone. Deletion removes exactly what the library's id names
+ * (lib_ident.c): another library with the same name or barcodes keeps its data. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ const char *lib__list_check(const struct lib_config *c)
 		size_t n = strnlen(k->barcode, sizeof k->barcode);
 		if (n == 0 || n > LIB_BARCODE_MAX)
 			return "cartridge barcode empty or too long";
-		/* the store names files after barcodes; SMC-3 volume tags are ASCII */
+		/* tape names (<id>_<barcode>) name files; SMC-3 volume tags are ASCII */
 		for (size_t j = 0; j < n; j++)
 			if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k->barcode[j]))
 				return "cartridge barcode may hold only A-Z and 0-9";
@@ -210,7 +211,9 @@ int lib__carts_apply(struct lib *lib, const struct lib_config *cfg, struct lib__
 void lib__carts_finish(struct lib *lib, struct lib__carts_delta *d, bool saved)
 {
 	for (size_t i = 0; saved && i < d->n_removed; i++) {
-		int rc = store_tape_destroy(lib->store, d->removed[i]);
+		char name[LIB__TAPE_NAME_MAX];
+		lib__tape_name(lib, d->removed[i], name);
+		int rc = store_tape_destroy(lib->store, name);
 		if (rc)
 			vtl_log(LOG_ERROR, "LIB_CART_DELETE_FAILED", "lib=%s cart=%s rc=%d",
 				lib->cfg.name, d->removed[i], rc);
@@ -254,12 +257,18 @@ int lib_destroy(struct lib *lib)
 		store_tape_close(lib->drives[i].tape);  /* store_tape_destroy refuses open tapes */
 		lib->drives[i].tape = NULL;
 	}
-	/* the record first: a crash after it leaves unreferenced files, not a library whose
-	 * cartridges lost their data */
-	int rc = lib__state_delete(lib);
+	/* the way in first (a standalone library's name record), then the record: a crash
+	 * in between leaves unreferenced data under an id nothing leads to any more, never a
+	 * library whose cartridges lost their data, nor an id that comes back to life */
+	int rc = lib__ident_forget(lib);
+	if (!rc)
+		rc = lib__state_delete(lib);
+	bool unreferenced = rc == 0;
 	size_t gone = 0;
-	for (size_t i = 0; i < lib->n_carts; i++) {
-		int r = store_tape_destroy(lib->store, lib->carts[i].barcode);
+	for (size_t i = 0; unreferenced && i < lib->n_carts; i++) {
+		char name[LIB__TAPE_NAME_MAX];
+		lib__tape_name(lib, lib->carts[i].barcode, name);
+		int r = store_tape_destroy(lib->store, name);
 		gone += r == 0;
 		if (r && !rc)
 			rc = r;
@@ -272,12 +281,15 @@ int lib_destroy(struct lib *lib)
 
 int lib_purge(struct store *store, const struct lib_config *cfg)
 {
-	char key[LIB_NAME_MAX + 16];
+	char id[LIB_ID_LEN + 1], key[LIB__KEY_MAX];
 	void *val = NULL;
 	size_t len = 0;
-	lib__state_key(cfg->name, key, sizeof key);
-	int rc = store_kv_get(store, key, &val, &len);
-	free(val);
+	int rc = lib__ident_lookup(store, cfg, id);
+	if (!rc) {
+		lib__state_key(id, key);
+		rc = store_kv_get(store, key, &val, &len);
+		free(val);
+	}
 	if (rc)
 		return rc == -ENOENT ? 0 : rc;
 	/* open it as it is stored: nothing generated, nothing reconciled */

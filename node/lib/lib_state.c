@@ -1,9 +1,14 @@
-/* lib_state.c - the persistent record of a library: key "lib/<name>/state".
+/* lib_state.c - the persistent record of a library: key "lib/<id>/state", <id> its
+ * persistent id (32 lower-case hex digits). Keyed by id, not name: a library deleted while
+ * this node was down and created again under its name is another library (lib_ident.c).
  *
- * Layout (little-endian, version 1):
- *   u8 version | 32 bytes id (hex) | u32 n_carts | n_carts x cart | u32 n_elems | n_elems x elem
+ * Layout (little-endian, version 2; version 1 was keyed by name and is not read):
+ *   u8 version | 32 bytes id (hex) | u8 name_len | name | u32 n_carts | n_carts x cart |
+ *   u32 n_elems | n_elems x elem
  *   cart: u8 barcode_len | barcode | u64 capacity | u8 write_protect | u32 load_count
  *   elem: u16 addr | i32 cart index (-1 empty) | u16 src_addr | u8 src_valid
+ * The name is what the library was called when last saved: it lets a new library of that
+ * name find (and report) data left by an older one. The id inside must be the key's.
  * Read back with the bounded reader; anything inconsistent is -EBADMSG, never a crash.
  * Elements are matched by address, so a configuration that grows or shrinks the library
  * keeps every cartridge that still has an element to sit in (others go to free slots). */
@@ -17,7 +22,7 @@
 #include "node/lib/lib_int.h"
 #include "node/store/store.h"
 
-#define STATE__VERSION 1
+#define STATE__VERSION 2
 
 struct wbuf {
 	uint8_t *p;
@@ -53,20 +58,15 @@ static void wb__le(struct wbuf *w, uint64_t v, int bytes)
 	wb__put(w, b, (size_t)bytes);
 }
 
-void lib__state_key(const char *name, char *key, size_t cap)
+void lib__state_key(const char *id, char key[LIB__KEY_MAX])
 {
-	snprintf(key, cap, "lib/%s/state", name);
-}
-
-static void state__key(const struct lib *lib, char *key, size_t cap)
-{
-	lib__state_key(lib->cfg.name, key, cap);
+	snprintf(key, LIB__KEY_MAX, "lib/%s/state", id);
 }
 
 int lib__state_delete(struct lib *lib)
 {
-	char key[LIB_NAME_MAX + 16];
-	state__key(lib, key, sizeof key);
+	char key[LIB__KEY_MAX];
+	lib__state_key(lib->id, key);
 	int rc = store_kv_delete(lib->store, key, true);
 	return rc == -ENOENT ? 0 : rc;
 }
@@ -74,9 +74,12 @@ int lib__state_delete(struct lib *lib)
 int lib__state_save(struct lib *lib)
 {
 	struct wbuf w = {0};
-	char key[LIB_NAME_MAX + 16];
+	char key[LIB__KEY_MAX];
+	size_t nl = strlen(lib->cfg.name);
 	wb__le(&w, STATE__VERSION, 1);
-	wb__put(&w, lib->id, 32);
+	wb__put(&w, lib->id, LIB_ID_LEN);
+	wb__le(&w, nl, 1);
+	wb__put(&w, lib->cfg.name, nl);
 	wb__le(&w, lib->n_carts, 4);
 	for (size_t i = 0; i < lib->n_carts; i++) {
 		const struct lib_cart *c = &lib->carts[i];
@@ -97,7 +100,7 @@ int lib__state_save(struct lib *lib)
 	}
 	int rc = w.err;
 	if (!rc) {
-		state__key(lib, key, sizeof key);
+		lib__state_key(lib->id, key);
 		rc = store_kv_put(lib->store, key, w.p, w.len, true);
 	}
 	free(w.p);
@@ -170,38 +173,45 @@ static int state__parse_elems(struct lib *lib, struct rd *r)
 	return 0;
 }
 
+int lib__state_head(struct rd *r, char id[LIB_ID_LEN + 1], char name[LIB_NAME_MAX])
+{
+	uint8_t version = rd_u8(r);
+	const uint8_t *p = rd_bytes(r, LIB_ID_LEN);
+	uint8_t nl = rd_u8(r);
+	const uint8_t *n = rd_bytes(r, nl);
+	if (r->err || version != STATE__VERSION || nl == 0 || nl >= LIB_NAME_MAX)
+		return -EBADMSG;
+	memcpy(id, p, LIB_ID_LEN);
+	id[LIB_ID_LEN] = 0;
+	memcpy(name, n, nl);
+	name[nl] = 0;
+	/* both came from outside the process: a NUL inside would hide the rest */
+	return lib__id_valid(id) && strlen(name) == nl ? 0 : -EBADMSG;
+}
+
 int lib__state_load(struct lib *lib)
 {
-	char key[LIB_NAME_MAX + 16];
+	char key[LIB__KEY_MAX];
+	char id[LIB_ID_LEN + 1], name[LIB_NAME_MAX];
 	void *val = NULL;
 	size_t len = 0;
-	state__key(lib, key, sizeof key);
+	lib__state_key(lib->id, key);
 	int rc = store_kv_get(lib->store, key, &val, &len);
 	if (rc)
 		return rc;
 	struct rd r = rd_init(val, len);
-	uint8_t version = rd_u8(&r);
-	const uint8_t *id = rd_bytes(&r, 32);
-	if (r.err || version != STATE__VERSION) {
-		rc = -EBADMSG;
-		goto out;
-	}
-	for (int i = 0; i < 32; i++) {
-		if (!strchr("0123456789abcdef", id[i]) || !id[i]) {
-			rc = -EBADMSG;
-			goto out;
-		}
-	}
-	memcpy(lib->id, id, 32);
-	lib->id[32] = 0;
-	rc = state__parse_carts(lib, &r);
+	rc = lib__state_head(&r, id, name);
+	if (!rc && strcmp(id, lib->id))
+		rc = -EBADMSG;          /* not the record its key names */
+	if (!rc)
+		rc = state__parse_carts(lib, &r);
 	if (!rc)
 		rc = state__parse_elems(lib, &r);
 	if (!rc && rd_left(&r) != 0)
 		rc = -EBADMSG;
-out:
 	if (rc == -EBADMSG)
-		vtl_log(LOG_ERROR, "LIB_STATE_CORRUPT", "lib=%s key=%s", lib->cfg.name, key);
+		vtl_log(LOG_ERROR, "LIB_STATE_CORRUPT", "lib=%s id=%s key=%s", lib->cfg.name,
+			lib->id, key);
 	free(val);
 	return rc;
 }

@@ -70,7 +70,7 @@ static void own__online(struct ownership *o, struct own__lib *e, int64_t now_ms)
 	const char *step = "config";
 	int rc = lib_config_from_record(&e->cfg, o->iqn_prefix, &lc);
 	if (!rc) {
-		step = "open";  /* -EEXIST: the store holds another library of this name */
+		step = "open";
 		rc = lib_open(o->store, &lc, &lib);
 	}
 	if (!rc) {

@@ -103,7 +103,7 @@ void store_close(struct store *s)
 		return;
 	/* a tape left open is the caller's bug; closing it here still syncs its data */
 	while (s->tapes) {
-		vtl_log(LOG_WARN, "STORE_TAPE_LEFT_OPEN", "barcode=%s", s->tapes->bc);
+		vtl_log(LOG_WARN, "STORE_TAPE_LEFT_OPEN", "tape=%s", s->tapes->name);
 		store_tape_close(s->tapes);
 	}
 	if (s->cf_kv)

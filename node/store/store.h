@@ -3,8 +3,8 @@
  * Two kinds of data (DESIGN.md, "Data model and durability"):
  *  - small records (library element maps, cartridge metadata, drive state) in a key/value
  *    space: store_kv_*; each put is atomic; `sync` makes it durable before returning.
- *  - tape contents: a cartridge is a sequence of objects (data blocks and filemarks)
- *    addressed by object number 0..eod-1. Writing object k discards every object >= k
+ *  - tape contents: a tape (one cartridge's data) is a sequence of objects (data blocks
+ *    and filemarks) addressed by object number 0..eod-1. Writing object k discards every object >= k
  *    (tape semantics). Writes are buffered; store_tape_sync() is the sync point: everything
  *    written before it survives kill -9 and power loss, byte-exact. After a crash the tape
  *    ends at a clean end of data no earlier than the last sync point; a torn object is
@@ -16,8 +16,8 @@
  *
  * Concurrency: the store and its key/value calls are safe from any thread. A struct
  * store_tape is used by one thread at a time (its drive's lock); different tapes may be
- * used concurrently. A cartridge is open at most once: a second store_tape_open of the
- * same barcode, or store_tape_destroy of an open one, fails with -EBUSY.
+ * used concurrently. A tape is open at most once: a second store_tape_open of the same
+ * name, or store_tape_destroy of an open one, fails with -EBUSY.
  *
  * On-disk format, recovery rule and measured rates: docs/store.md. The files: store.c
  * (RocksDB, key/value), tape_open.c (open, close, destroy), tape_recover.c (the recovery
@@ -52,18 +52,20 @@ enum store_obj_type { STORE_OBJ_BLOCK = 1, STORE_OBJ_FILEMARK = 2 };
 /* Largest object: SSC-3 READ BLOCK LIMITS reports the maximum block length in 3 bytes. */
 #define STORE_OBJ_MAX_LEN 0xFFFFFFu
 
-/* Cartridge barcodes accepted by store_tape_*: 1..16 characters of [A-Z0-9] (they name
- * files, so nothing else may pass); anything else is -EINVAL. */
-#define STORE_BARCODE_MAX 16
+/* A tape is named by its owner with an opaque tape name: 1..STORE_TAPE_NAME_MAX characters
+ * of [A-Za-z0-9_] (names name files, so nothing else may pass); anything else is -EINVAL.
+ * The store gives names no meaning: node/lib makes them "<library id>_<barcode>", so two
+ * libraries with the same barcodes never share data. */
+#define STORE_TAPE_NAME_MAX 64
 
 struct store_obj {
 	uint8_t type;       /* enum store_obj_type */
 	uint32_t len;       /* data length (0 for a filemark) */
 };
 
-/* Opens (creating if absent) the data of cartridge `barcode`. `capacity` is the native
+/* Opens (creating if absent) the tape `name`. `capacity` is the cartridge's native
  * capacity in bytes: writes beyond it fail with -ENOSPC. */
-int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, struct store_tape **out);
+int store_tape_open(struct store *s, const char *name, uint64_t capacity, struct store_tape **out);
 void store_tape_close(struct store_tape *t);            /* syncs; accepts NULL */
 
 uint64_t store_tape_eod(const struct store_tape *t);    /* number of objects */
@@ -92,7 +94,7 @@ int store_tape_sync(struct store_tape *t);
  * Used by SPACE and by block spacing that must stop at a filemark. */
 int store_tape_find_filemark(struct store_tape *t, uint64_t from, int dir, uint64_t *n);
 
-/* Removes a cartridge's data entirely (cartridge deleted). 0 also when it had none. */
-int store_tape_destroy(struct store *s, const char *barcode);
+/* Removes a tape's data entirely (cartridge deleted). 0 also when it had none. */
+int store_tape_destroy(struct store *s, const char *name);
 
 #endif

@@ -4,11 +4,12 @@
  * Files on disk (docs/store.md has the byte layouts and the recovery rule):
  *   <dir>/db                 RocksDB; column family "default" holds the store_kv_* records,
  *                            "tape" holds per cartridge a meta record and the object index
- *   <dir>/tapes/<BC>.seg     the cartridge's objects, appended: header + payload each
+ *   <dir>/tapes/<NAME>.seg   the tape's objects, appended: header + payload each (NAME is
+ *                            the tape name, checked by store__tape_name_check)
  *
  * Concurrency: struct store is shared by all threads. RocksDB handles and options are
  * immutable after store_open and RocksDB is thread-safe; `lock` guards only the `tapes`
- * list (which barcodes are open). A struct store_tape belongs to the one thread that holds
+ * list (which tape names are open). A struct store_tape belongs to the one thread that holds
  * its drive's lock; nothing in it is locked, except `next`, which is s->lock's. */
 #ifndef VTL_NODE_STORE_INT_H
 #define VTL_NODE_STORE_INT_H
@@ -42,7 +43,7 @@ struct store {
 struct store_tape {
 	struct store *s;
 	struct store_tape *next;        /* s->tapes, guarded by s->lock */
-	char bc[STORE_BARCODE_MAX + 1];
+	char name[STORE_TAPE_NAME_MAX + 1];
 	int fd;                         /* the segment file, O_RDWR */
 	uint64_t capacity;
 	uint32_t gen;
@@ -77,7 +78,7 @@ void store__hdr_encode(uint8_t out[STORE__HDR_LEN], const struct store__hdr *h);
 /* -EBADMSG unless magic, reserved bytes, header checksum, type and len are all valid. */
 int store__hdr_decode(const uint8_t in[STORE__HDR_LEN], struct store__hdr *h);
 
-/* Meta record ("tape" CF, key BC '\0'): what the last sync point made durable. */
+/* Meta record ("tape" CF, key NAME '\0'): what the last sync point made durable. */
 #define STORE__META_MAGIC 0x56544d31u /* "VTM1" */
 #define STORE__META_LEN 24
 
@@ -90,18 +91,22 @@ struct store__meta {
 void store__meta_encode(uint8_t out[STORE__META_LEN], const struct store__meta *m);
 int store__meta_decode(const void *val, size_t len, struct store__meta *m);
 
-/* Index chunk ("tape" CF, key BC '\0' be64(first objno)): the payload lengths of up to
+/* Index chunk ("tape" CF, key NAME '\0' be64(first objno)): the payload lengths of up to
  * STORE__CHUNK consecutive objects, be32 each, 0 for a filemark. */
 #define STORE__CHUNK 4096u
 
-/* Keys: meta = BC '\0'; chunk = BC '\0' be64(first); end = BC '\1' (bounds all of BC). */
-#define STORE__KEY_MAX (STORE_BARCODE_MAX + 1 + 8)
-size_t store__key_meta(char out[STORE__KEY_MAX], const char *bc);
-size_t store__key_chunk(char out[STORE__KEY_MAX], const char *bc, uint64_t first);
-size_t store__key_end(char out[STORE__KEY_MAX], const char *bc);
+/* Keys: meta = NAME '\0'; chunk = NAME '\0' be64(first); end = NAME '\1' (bounds all of
+ * NAME: no name character sorts below '\1', so a longer name never falls inside). */
+#define STORE__KEY_MAX (STORE_TAPE_NAME_MAX + 1 + 8)
+size_t store__key_meta(char out[STORE__KEY_MAX], const char *name);
+size_t store__key_chunk(char out[STORE__KEY_MAX], const char *name, uint64_t first);
+size_t store__key_end(char out[STORE__KEY_MAX], const char *name);
 
-/* 0 if bc is 1..STORE_BARCODE_MAX characters of [A-Z0-9], else -EINVAL. */
-int store__barcode_check(const char *bc);
+/* 0 if name is 1..STORE_TAPE_NAME_MAX characters of [A-Za-z0-9_], else -EINVAL. */
+int store__tape_name_check(const char *name);
+
+/* The segment file's name inside <dir>/tapes: NAME ".seg". */
+#define STORE__SEG_NAME_MAX (STORE_TAPE_NAME_MAX + 5)
 
 
 /* --- store.c ---------------------------------------------------------------------------- */

@@ -66,41 +66,48 @@ int store__meta_decode(const void *val, size_t len, struct store__meta *m)
 	return 0;
 }
 
-int store__barcode_check(const char *bc)
+/* Not isalnum(): the locale must not widen what may name a file. */
+static bool fmt__name_char(char c)
 {
-	if (!bc)
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+int store__tape_name_check(const char *name)
+{
+	if (!name)
 		return -EINVAL;
-	size_t n = strnlen(bc, STORE_BARCODE_MAX + 1);
-	if (n == 0 || n > STORE_BARCODE_MAX)
+	size_t n = strnlen(name, STORE_TAPE_NAME_MAX + 1);
+	if (n == 0 || n > STORE_TAPE_NAME_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!((bc[i] >= 'A' && bc[i] <= 'Z') || (bc[i] >= '0' && bc[i] <= '9')))
+		if (!fmt__name_char(name[i]))
 			return -EINVAL;
 	return 0;
 }
 
-/* The barcode, then a separator byte; bc was checked by store__barcode_check. */
-static size_t fmt__key_prefix(char out[STORE__KEY_MAX], const char *bc, char sep)
+/* The tape name, then a separator byte; name was checked by store__tape_name_check. */
+static size_t fmt__key_prefix(char out[STORE__KEY_MAX], const char *name, char sep)
 {
-	size_t n = strlen(bc);
-	memcpy(out, bc, n);
+	size_t n = strlen(name);
+	memcpy(out, name, n);
 	out[n] = sep;
 	return n + 1;
 }
 
-size_t store__key_meta(char out[STORE__KEY_MAX], const char *bc)
+size_t store__key_meta(char out[STORE__KEY_MAX], const char *name)
 {
-	return fmt__key_prefix(out, bc, '\0');
+	return fmt__key_prefix(out, name, '\0');
 }
 
-size_t store__key_chunk(char out[STORE__KEY_MAX], const char *bc, uint64_t first)
+size_t store__key_chunk(char out[STORE__KEY_MAX], const char *name, uint64_t first)
 {
-	size_t n = fmt__key_prefix(out, bc, '\0');
+	size_t n = fmt__key_prefix(out, name, '\0');
 	put_be64((uint8_t *)out + n, first);
 	return n + 8;
 }
 
-size_t store__key_end(char out[STORE__KEY_MAX], const char *bc)
+size_t store__key_end(char out[STORE__KEY_MAX], const char *name)
 {
-	return fmt__key_prefix(out, bc, '\1');
+	return fmt__key_prefix(out, name, '\1');
 }

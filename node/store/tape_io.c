@@ -34,7 +34,7 @@
 /* Rate-limited: a host writing to a failing or full disk would repeat it per command. */
 static int io__fail(struct store_tape *t, const char *op, int err)
 {
-	vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_IO_ERROR", "barcode=%s op=%s err=\"%s\"", t->bc, op,
+	vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_IO_ERROR", "tape=%s op=%s err=\"%s\"", t->name, op,
 		strerror(err));
 	return -err;
 }
@@ -52,7 +52,7 @@ static int io__put_chunks(struct store_tape *t, rocksdb_writebatch_t *wb, uint64
 		uint64_t end = to - c < STORE__CHUNK ? to : c + STORE__CHUNK;
 		for (uint64_t k = c; k < end; k++)
 			put_be32(val + (k - c) * 4, store__idx_len(t, k));
-		size_t klen = store__key_chunk(key, t->bc, c);
+		size_t klen = store__key_chunk(key, t->name, c);
 		rocksdb_writebatch_put_cf(wb, t->s->cf_tape, key, klen, (char *)val,
 					  (size_t)(end - c) * 4);
 	}
@@ -67,8 +67,8 @@ static int io__drop_chunks(struct store_tape *t, rocksdb_writebatch_t *wb, uint6
 	uint64_t next = eod % STORE__CHUNK ? (eod / STORE__CHUNK + 1) * STORE__CHUNK : eod;
 	int rc = eod % STORE__CHUNK ? io__put_chunks(t, wb, eod - 1, eod) : 0;
 	char from[STORE__KEY_MAX], to[STORE__KEY_MAX];
-	size_t flen = store__key_chunk(from, t->bc, next);
-	size_t tlen = store__key_end(to, t->bc);
+	size_t flen = store__key_chunk(from, t->name, next);
+	size_t tlen = store__key_end(to, t->name);
 	rocksdb_writebatch_delete_range_cf(wb, t->s->cf_tape, from, flen, to, tlen);
 	return rc;
 }
@@ -90,13 +90,13 @@ int store__tape_commit(struct store_tape *t, uint64_t eod, uint32_t gen)
 	uint8_t mv[STORE__META_LEN];
 	char key[STORE__KEY_MAX];
 	store__meta_encode(mv, &m);
-	rocksdb_writebatch_put_cf(wb, t->s->cf_tape, key, store__key_meta(key, t->bc),
+	rocksdb_writebatch_put_cf(wb, t->s->cf_tape, key, store__key_meta(key, t->name),
 				  (char *)mv, sizeof mv);
 	char *err = NULL;
 	if (rc == 0)
 		rocksdb_write(t->s->db, t->s->wo_sync, wb, &err);
 	if (err)
-		rc = store__rocks_err("tape_commit", t->bc, &err);
+		rc = store__rocks_err("tape_commit", t->name, &err);
 	rocksdb_writebatch_destroy(wb);
 	if (rc == 0) {
 		t->synced_eod = eod;
@@ -267,7 +267,7 @@ static int io__read_obj(struct store_tape *t, uint64_t n, uint8_t *hdr, void *bu
 	if ((size_t)r == total)
 		return 0;
 	/* a page-cache read of a regular file is short only at its end: the file lost data */
-	vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_SHORT", "barcode=%s object=%llu", t->bc,
+	vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_SHORT", "tape=%s object=%llu", t->name,
 			    (unsigned long long)n);
 	return -EBADMSG;
 }
@@ -293,7 +293,7 @@ int store_tape_read(struct store_tape *t, uint64_t n, void *buf, size_t cap, str
 	if (rc == 0 && crc != h.dcrc)
 		rc = -EBADMSG;
 	if (rc == -EBADMSG)
-		vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_CORRUPT", "barcode=%s object=%llu",
-				    t->bc, (unsigned long long)n);
+		vtl_log_ratelimited(LOG_ERROR, "STORE_TAPE_CORRUPT", "tape=%s object=%llu",
+				    t->name, (unsigned long long)n);
 	return rc;
 }

@@ -2,7 +2,7 @@
  *
  * The store's list of open tapes (s->tapes, under s->lock) makes a cartridge open at most
  * once: a tape is entered in the list before its files are touched and leaves it after
- * they are closed, so open, close and destroy of one barcode never overlap. */
+ * they are closed, so open, close and destroy of one tape name never overlap. */
 #include "node/store/store_int.h"
 
 #include "common/log.h"
@@ -14,25 +14,25 @@
 #include <string.h>
 #include <unistd.h>
 
-static void tape__seg_name(char *out, size_t n, const char *bc)
+static void tape__seg_name(char out[STORE__SEG_NAME_MAX + 1], const char *name)
 {
-	snprintf(out, n, "%s.seg", bc);
+	snprintf(out, STORE__SEG_NAME_MAX + 1, "%s.seg", name);
 }
 
-static bool tape__is_open(struct store *s, const char *bc)
+static bool tape__is_open(struct store *s, const char *name)
 {
 	for (struct store_tape *o = s->tapes; o; o = o->next)
-		if (strcmp(o->bc, bc) == 0)
+		if (strcmp(o->name, name) == 0)
 			return true;
 	return false;
 }
 
-/* Enters t in the open list unless its barcode is there already. */
+/* Enters t in the open list unless its name is there already. */
 static int tape__claim(struct store_tape *t)
 {
 	struct store *s = t->s;
 	pthread_mutex_lock(&s->lock);
-	bool busy = tape__is_open(s, t->bc);
+	bool busy = tape__is_open(s, t->name);
 	if (!busy) {
 		t->next = s->tapes;
 		s->tapes = t;
@@ -65,10 +65,10 @@ static void tape__free(struct store_tape *t, bool claimed)
 	free(t);
 }
 
-/* A tape handle for a valid barcode, not yet claimed, no file open. */
-static int tape__alloc(struct store *s, const char *barcode, struct store_tape **out)
+/* A tape handle for a valid name, not yet claimed, no file open. */
+static int tape__alloc(struct store *s, const char *name, struct store_tape **out)
 {
-	int rc = store__barcode_check(barcode);
+	int rc = store__tape_name_check(name);
 	if (rc)
 		return rc;
 	struct store_tape *t = calloc(1, sizeof *t);
@@ -76,15 +76,15 @@ static int tape__alloc(struct store *s, const char *barcode, struct store_tape *
 		return -ENOMEM;
 	t->s = s;
 	t->fd = -1;
-	snprintf(t->bc, sizeof t->bc, "%s", barcode);
+	snprintf(t->name, sizeof t->name, "%s", name);
 	*out = t;
 	return 0;
 }
 
-int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, struct store_tape **out)
+int store_tape_open(struct store *s, const char *name, uint64_t capacity, struct store_tape **out)
 {
 	struct store_tape *t = NULL;
-	int rc = tape__alloc(s, barcode, &t);
+	int rc = tape__alloc(s, name, &t);
 	if (rc)
 		return rc;
 	t->capacity = capacity;
@@ -93,16 +93,16 @@ int store_tape_open(struct store *s, const char *barcode, uint64_t capacity, str
 	if (rc == 0)
 		rc = store__idx_init(t);
 	if (rc == 0) {
-		char name[STORE_BARCODE_MAX + 8];
-		tape__seg_name(name, sizeof name, barcode);
-		t->fd = openat(s->tapes_fd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		char file[STORE__SEG_NAME_MAX + 1];
+		tape__seg_name(file, name);
+		t->fd = openat(s->tapes_fd, file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (t->fd < 0)
 			rc = -errno;
 	}
 	if (rc == 0)
 		rc = store__tape_load(t);
 	if (rc) {
-		vtl_log(LOG_ERROR, "STORE_TAPE_OPEN_FAILED", "barcode=%s err=\"%s\"", barcode,
+		vtl_log(LOG_ERROR, "STORE_TAPE_OPEN_FAILED", "tape=%s err=\"%s\"", name,
 			strerror(-rc));
 		tape__free(t, claimed);
 		return rc;
@@ -117,39 +117,39 @@ void store_tape_close(struct store_tape *t)
 		return;
 	int rc = store_tape_sync(t);
 	if (rc)
-		vtl_log(LOG_ERROR, "STORE_TAPE_CLOSE_UNSYNCED", "barcode=%s eod=%llu synced=%llu "
-			"err=\"%s\"", t->bc, (unsigned long long)t->eod,
+		vtl_log(LOG_ERROR, "STORE_TAPE_CLOSE_UNSYNCED", "tape=%s eod=%llu synced=%llu "
+			"err=\"%s\"", t->name, (unsigned long long)t->eod,
 			(unsigned long long)t->synced_eod, strerror(-rc));
 	tape__free(t, true);
 }
 
 /* Forgets the cartridge in RocksDB first (durably), then removes its file: a crash between
  * the two leaves a file without a meta record, which the next open empties. */
-int store_tape_destroy(struct store *s, const char *barcode)
+int store_tape_destroy(struct store *s, const char *name)
 {
 	struct store_tape *t = NULL;
-	int rc = tape__alloc(s, barcode, &t);
+	int rc = tape__alloc(s, name, &t);
 	if (rc)
 		return rc;
-	rc = tape__claim(t); /* holds the barcode so no open can race the removal */
+	rc = tape__claim(t); /* holds the name so no open can race the removal */
 	bool claimed = rc == 0;
 	char from[STORE__KEY_MAX], to[STORE__KEY_MAX];
 	char *err = NULL;
 	if (rc == 0)
 		rocksdb_delete_range_cf(s->db, s->wo_sync, s->cf_tape, from,
-					store__key_meta(from, barcode), to,
-					store__key_end(to, barcode), &err);
+					store__key_meta(from, name), to,
+					store__key_end(to, name), &err);
 	if (err)
-		rc = store__rocks_err("tape_destroy", barcode, &err);
-	char name[STORE_BARCODE_MAX + 8];
-	tape__seg_name(name, sizeof name, barcode);
-	if (rc == 0 && unlinkat(s->tapes_fd, name, 0) != 0 && errno != ENOENT)
+		rc = store__rocks_err("tape_destroy", name, &err);
+	char file[STORE__SEG_NAME_MAX + 1];
+	tape__seg_name(file, name);
+	if (rc == 0 && unlinkat(s->tapes_fd, file, 0) != 0 && errno != ENOENT)
 		rc = -errno;
 	/* a lost unlink only leaves a file without meta record, which open empties */
 	if (rc == 0)
 		(void)fsync(s->tapes_fd);
 	if (rc == 0)
-		vtl_log(LOG_INFO, "STORE_TAPE_DESTROYED", "barcode=%s", barcode);
+		vtl_log(LOG_INFO, "STORE_TAPE_DESTROYED", "tape=%s", name);
 	tape__free(t, claimed);
 	return rc;
 }

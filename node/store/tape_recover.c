@@ -25,7 +25,7 @@
 
 static int recover__corrupt(struct store_tape *t, const char *what)
 {
-	vtl_log(LOG_ERROR, "STORE_TAPE_INDEX_CORRUPT", "barcode=%s what=%s", t->bc, what);
+	vtl_log(LOG_ERROR, "STORE_TAPE_INDEX_CORRUPT", "tape=%s what=%s", t->name, what);
 	return -EBADMSG;
 }
 
@@ -36,9 +36,9 @@ static int recover__meta(struct store_tape *t, struct store__meta *m)
 	char *err = NULL;
 	size_t len = 0;
 	char *v = rocksdb_get_cf(t->s->db, t->s->ro, t->s->cf_tape, key,
-				 store__key_meta(key, t->bc), &len, &err);
+				 store__key_meta(key, t->name), &len, &err);
 	if (err)
-		return store__rocks_err("tape_meta", t->bc, &err);
+		return store__rocks_err("tape_meta", t->name, &err);
 	if (!v)
 		return -ENOENT;
 	int rc = store__meta_decode(v, len, m);
@@ -51,11 +51,11 @@ static int recover__create(struct store_tape *t)
 {
 	if (ftruncate(t->fd, 0) != 0 || fdatasync(t->fd) != 0 || fsync(t->s->tapes_fd) != 0) {
 		int rc = -errno;
-		vtl_log(LOG_ERROR, "STORE_TAPE_IO_ERROR", "barcode=%s op=create err=\"%s\"",
-			t->bc, strerror(-rc));
+		vtl_log(LOG_ERROR, "STORE_TAPE_IO_ERROR", "tape=%s op=create err=\"%s\"",
+			t->name, strerror(-rc));
 		return rc;
 	}
-	vtl_log(LOG_INFO, "STORE_TAPE_CREATED", "barcode=%s", t->bc);
+	vtl_log(LOG_INFO, "STORE_TAPE_CREATED", "tape=%s", t->name);
 	return store__tape_commit(t, 0, 1);
 }
 
@@ -65,7 +65,7 @@ static int recover__chunk(struct store_tape *t, const struct store__meta *m, con
 			  size_t klen, const uint8_t *val, size_t vlen)
 {
 	char want[STORE__KEY_MAX];
-	size_t wlen = store__key_chunk(want, t->bc, t->eod);
+	size_t wlen = store__key_chunk(want, t->name, t->eod);
 	uint64_t count = m->eod - t->eod < STORE__CHUNK ? m->eod - t->eod : STORE__CHUNK;
 	if (klen != wlen || memcmp(key, want, klen) != 0 || t->eod >= m->eod || vlen != count * 4)
 		return recover__corrupt(t, "chunk");
@@ -84,8 +84,8 @@ static int recover__chunk(struct store_tape *t, const struct store__meta *m, con
 static int recover__index(struct store_tape *t, const struct store__meta *m)
 {
 	char from[STORE__KEY_MAX], to[STORE__KEY_MAX];
-	size_t flen = store__key_chunk(from, t->bc, 0);
-	size_t tlen = store__key_end(to, t->bc);
+	size_t flen = store__key_chunk(from, t->name, 0);
+	size_t tlen = store__key_end(to, t->name);
 	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_iterate_upper_bound(ro, to, tlen); /* `to` outlives it */
 	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(t->s->db, ro, t->s->cf_tape);
@@ -100,7 +100,7 @@ static int recover__index(struct store_tape *t, const struct store__meta *m)
 	char *err = NULL;
 	rocksdb_iter_get_error(it, &err);
 	if (err)
-		rc = store__rocks_err("tape_index", t->bc, &err);
+		rc = store__rocks_err("tape_index", t->name, &err);
 	rocksdb_iter_destroy(it);
 	rocksdb_readoptions_destroy(ro);
 	if (rc == 0 && (t->eod != m->eod || t->pos[t->eod] != m->bytes))
@@ -143,8 +143,8 @@ static int recover__tail(struct store_tape *t)
 		return -errno;
 	uint64_t size = (uint64_t)st.st_size;
 	if (size < t->pos[t->eod]) {
-		vtl_log(LOG_ERROR, "STORE_TAPE_SYNCED_LOST", "barcode=%s size=%llu synced_bytes=%llu",
-			t->bc, (unsigned long long)size, (unsigned long long)t->pos[t->eod]);
+		vtl_log(LOG_ERROR, "STORE_TAPE_SYNCED_LOST", "tape=%s size=%llu synced_bytes=%llu",
+			t->name, (unsigned long long)size, (unsigned long long)t->pos[t->eod]);
 		return -EBADMSG;
 	}
 	int rc = recover__walk(t, size);
@@ -153,8 +153,8 @@ static int recover__tail(struct store_tape *t)
 	uint64_t end = t->pos[t->eod];
 	if (end == size && t->eod == t->synced_eod)
 		return 0;
-	vtl_log(LOG_WARN, "STORE_TAPE_RECOVERED", "barcode=%s synced_eod=%llu eod=%llu cut_bytes=%llu",
-		t->bc, (unsigned long long)t->synced_eod, (unsigned long long)t->eod,
+	vtl_log(LOG_WARN, "STORE_TAPE_RECOVERED", "tape=%s synced_eod=%llu eod=%llu cut_bytes=%llu",
+		t->name, (unsigned long long)t->synced_eod, (unsigned long long)t->eod,
 		(unsigned long long)(size - end));
 	if (end < size && ftruncate(t->fd, (off_t)end) != 0)
 		return -errno;

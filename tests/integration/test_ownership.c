@@ -282,7 +282,7 @@ static void step_f_deleted(void)
 {
 	char key[PROTO_KEY_MAX], path[PATH_MAX + 64];
 	CHECK_EQ(proto_key_lib_config(key, sizeof key, PROTO_KEY_PREFIX_DEFAULT, LIB), 0);
-	snprintf(path, sizeof path, "%s/data/tapes/OW0001L8.seg", np.dir);
+	snprintf(path, sizeof path, "%s/data/tapes/" LIB_ID "_OW0001L8.seg", np.dir);
 	CHECK_EQ(access(path, F_OK), 0);
 	CHECK_EQ(etcd_delete(ec, key, strlen(key), false, NULL), 0);
 	wait_served(false, 5000);

@@ -109,11 +109,23 @@ static void test_bad_config_and_state(const char *dir)
 	c = cfg("beta", 1, 4, 5);
 	CHECK_EQ(lib_open(s, &c, &lib), -EINVAL);      /* more cartridges than slots */
 	/* a corrupt state record is refused, never half-loaded */
-	const char junk[] = "\x01garbage that is not a state record";
-	CHECK_EQ(store_kv_put(s, "lib/gamma/state", junk, sizeof junk, true), 0);
+	const char junk[] = "\x02garbage that is not a state record";
+	const char *id = "00000000000000000000000000000ba5";
+	CHECK_EQ(store_kv_put(s, "libname/gamma", id, 32, true), 0);
+	CHECK_EQ(store_kv_put(s, "lib/00000000000000000000000000000ba5/state", junk, sizeof junk,
+			      true), 0);
 	c = cfg("gamma", 1, 4, 1);
 	CHECK_EQ(lib_open(s, &c, &lib), -EBADMSG);
 	CHECK(lib == NULL);
+	/* so is a corrupt name record: never a new id that would orphan the library's data */
+	const char *bad_ids[] = {"0123", "0000000000000000000000000000ZZZZ",
+				 "00000000000000000000000000000BA5"};
+	for (size_t i = 0; i < 3; i++) {
+		CHECK_EQ(store_kv_put(s, "libname/eps", bad_ids[i], strlen(bad_ids[i]), true), 0);
+		c = cfg("eps", 1, 4, 1);
+		CHECK_EQ(lib_open(s, &c, &lib), -EBADMSG);
+		CHECK(lib == NULL);
+	}
 	store_close(s);
 }
 

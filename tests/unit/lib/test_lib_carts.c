@@ -1,8 +1,8 @@
 /* The library engine with a configuration from etcd: persistent ids given by the cluster
- * (and refused when the store holds another library of the name), explicit cartridge
- * lists applied to an open library (imports, exports, no room, cartridges in drives, the
- * renumbering of cartridges under running drive commands), deletion of a library's data,
- * and the conversion of a library config record. */
+ * (another id under a known name is another library), explicit cartridge lists applied to
+ * an open library (imports, exports, no room, cartridges in drives, the renumbering of
+ * cartridges under running drive commands), deletion of a library's data, and the
+ * conversion of a library config record. How data is keyed by id: test_lib_ident.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +17,11 @@
 
 #define ID_A "0123456789abcdef0123456789abcdef"
 #define ID_B "fedcba9876543210fedcba9876543210"
+#define ID_BADL "badbadbadbadbadbadbadbadbadbad00"
+#define ID_SYNC "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e"
+#define ID_CONC "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
+#define ID_PURGE "9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e"
+#define ID_REC "7ec07ec07ec07ec07ec07ec07ec07ec0"
 
 static struct store *s;
 
@@ -49,20 +54,28 @@ static const char *at(struct lib *lib, uint16_t addr)
 	return c ? c->barcode : "";
 }
 
-/* Objects on the tape of `bc` (0 when it has no data). */
-static uint64_t tape_objects(const char *bc)
+/* The store's name of cartridge bc of library id. */
+static const char *tname(const char *id, const char *bc)
+{
+	static char name[STORE_TAPE_NAME_MAX + 1];
+	snprintf(name, sizeof name, "%s_%s", id, bc);
+	return name;
+}
+
+/* Objects on the tape of `bc` in library `id` (0 when it has no data). */
+static uint64_t tape_objects(const char *id, const char *bc)
 {
 	struct store_tape *t;
-	CHECK_EQ(store_tape_open(s, bc, 64u << 20, &t), 0);
+	CHECK_EQ(store_tape_open(s, tname(id, bc), 64u << 20, &t), 0);
 	uint64_t n = store_tape_eod(t);
 	store_tape_close(t);
 	return n;
 }
 
-static void tape_fill(const char *bc)
+static void tape_fill(const char *id, const char *bc)
 {
 	struct store_tape *t;
-	CHECK_EQ(store_tape_open(s, bc, 64u << 20, &t), 0);
+	CHECK_EQ(store_tape_open(s, tname(id, bc), 64u << 20, &t), 0);
 	CHECK_EQ(store_tape_write(t, 0, STORE_OBJ_BLOCK, "data", 4), 0);
 	store_tape_close(t);
 }
@@ -91,20 +104,27 @@ static void test_ids(void)
 	CHECK(!strcmp(lib->id, ID_A));
 	CHECK(!strncmp(lib->drives[0].serial, "01234567", 8));  /* identity derives from it */
 	CHECK(lib->cfg.cart_list == NULL);                      /* borrowed, never kept */
+	tape_fill(ID_A, "AA0001L8");
 	lib_close(lib);
-	/* another library of the same name in this store: refused, data untouched */
+	/* another id under the same name is another library: a new one, and ida's data stays */
 	struct lib_config b = cfg("ida", ID_B, 4, bcs, 1);
 	lib = NULL;
-	CHECK_EQ(lib_open(s, &b, &lib), -EEXIST);
-	CHECK(lib == NULL);
-	CHECK_EQ(lib_purge(s, &b), -EEXIST);
+	CHECK_EQ(lib_open(s, &b, &lib), 0);
+	CHECK(!strcmp(lib->id, ID_B));
+	CHECK(!strncmp(lib->drives[0].serial, "FEDCBA98", 8));
+	CHECK_EQ(lib->n_carts, 1);
+	CHECK_EQ(tape_objects(ID_B, "AA0001L8"), 0);
+	lib_close(lib);
+	CHECK_EQ(lib_purge(s, &b), 0);          /* removes ID_B's data only */
+	CHECK_EQ(tape_objects(ID_A, "AA0001L8"), 1);
 	CHECK_EQ(lib_open(s, &a, &lib), 0);
 	CHECK(!strcmp(lib->id, ID_A));
 	lib_close(lib);
-	/* no id configured: whatever is stored is used */
+	/* no id configured: a standalone library, found by its name record, not by what
+	 * libraries from etcd stored under that name */
 	struct lib_config any = cfg("ida", "", 4, bcs, 1);
 	CHECK_EQ(lib_open(s, &any, &lib), 0);
-	CHECK(!strcmp(lib->id, ID_A));
+	CHECK(strcmp(lib->id, ID_A) && strcmp(lib->id, ID_B));
 	lib_close(lib);
 	/* malformed ids */
 	snprintf(b.id, sizeof b.id, "0123456789ABCDEF0123456789ABCDEF");
@@ -123,16 +143,16 @@ static void test_bad_lists(void)
 	const char *bad[] = {"ab0001l8"};
 	const char *many[] = {"X1", "X2", "X3", "X4", "X5"};
 	struct lib *lib = NULL;
-	struct lib_config c = cfg("badl", ID_A, 4, dup, 3);
+	struct lib_config c = cfg("badl", ID_BADL, 4, dup, 3);
 	CHECK_EQ(lib_open(s, &c, &lib), -EINVAL);
 	lib_config_fini(&c);
-	c = cfg("badl", ID_A, 4, bad, 1);
+	c = cfg("badl", ID_BADL, 4, bad, 1);
 	CHECK_EQ(lib_open(s, &c, &lib), -EINVAL);
 	lib_config_fini(&c);
-	c = cfg("badl", ID_A, 4, many, 5);     /* more than slots */
+	c = cfg("badl", ID_BADL, 4, many, 5);     /* more than slots */
 	CHECK_EQ(lib_open(s, &c, &lib), -EINVAL);
 	lib_config_fini(&c);
-	c = cfg("badl", ID_A, 4, many, 1);
+	c = cfg("badl", ID_BADL, 4, many, 1);
 	c.cart_list[0].capacity = 1000;
 	CHECK_EQ(lib_open(s, &c, &lib), -EINVAL);
 	CHECK(lib == NULL);
@@ -140,7 +160,7 @@ static void test_bad_lists(void)
 	c.cart_list[0].capacity = 64u << 20;
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
 	lib_config_fini(&c);
-	c = cfg("badl", ID_A, 4, dup, 3);
+	c = cfg("badl", ID_BADL, 4, dup, 3);
 	CHECK_EQ(lib_sync_cartridges(lib, &c), -EINVAL);
 	CHECK_EQ(lib->n_carts, 1);
 	lib_config_fini(&c);
@@ -150,7 +170,7 @@ static void test_bad_lists(void)
 static void test_sync(void)
 {
 	const char *v1[] = {"SY0001L8", "SY0002L8", "SY0003L8"};
-	struct lib_config c = cfg("sync", ID_A, 4, v1, 3);
+	struct lib_config c = cfg("sync", ID_SYNC, 4, v1, 3);
 	struct lib *lib = NULL;
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
 	/* a new library: the list fills the first slots, nothing is generated */
@@ -163,18 +183,18 @@ static void test_sync(void)
 	CHECK_EQ(changer_ua(lib, false), 0);
 
 	/* the same list again changes nothing */
-	c = cfg("sync", ID_A, 4, v1, 3);
+	c = cfg("sync", ID_SYNC, 4, v1, 3);
 	CHECK_EQ(lib_sync_cartridges(lib, &c), 0);
 	CHECK_EQ(changer_ua(lib, false), 0);
 	lib_config_fini(&c);
 
 	/* SY0001 goes into drive 0 with data on it; SY0002 has data in its slot */
 	CHECK_EQ(lib_move(lib, LIB_ADDR_SLOT0, LIB_ADDR_DRIVE0), 0);
-	tape_fill("SY0002L8");
+	tape_fill(ID_SYNC, "SY0002L8");
 	/* new list: 1 and 2 dropped, 4, 5, 6 added; 4 and 5 fill the I/E slots, 6 the first
 	 * empty storage slot (the one 2 left) */
 	const char *v2[] = {"SY0003L8", "SY0004L8", "SY0005L8", "SY0006L8"};
-	c = cfg("sync", ID_A, 4, v2, 4);
+	c = cfg("sync", ID_SYNC, 4, v2, 4);
 	CHECK_EQ(lib_sync_cartridges(lib, &c), 0);
 	CHECK(!strcmp(at(lib, LIB_ADDR_IE0), "SY0004L8"));
 	CHECK(!strcmp(at(lib, LIB_ADDR_IE0 + 1), "SY0005L8"));
@@ -186,7 +206,7 @@ static void test_sync(void)
 	CHECK(!strcmp(lib->carts[lib->drives[0].cart].barcode, "SY0001L8"));
 	CHECK(lib->drives[0].tape != NULL);
 	CHECK_EQ(changer_ua(lib, true), LIB_UA_IE_OPENED | LIB_UA_MEDIUM_CHANGED);
-	CHECK_EQ(tape_objects("SY0002L8"), 0);          /* its data went with it */
+	CHECK_EQ(tape_objects(ID_SYNC, "SY0002L8"), 0); /* its data went with it */
 	lib_config_fini(&c);
 
 	/* Now: drive0 SY1 (unlisted), I/E SY4 SY5, slots SY6 - SY3 -. A list is never longer
@@ -194,7 +214,7 @@ static void test_sync(void)
 	 * library has can run out of room: 7 and 8 fill the free slots, 9 waits ... */
 	const char *v3[] = {"SY0003L8", "SY0004L8", "SY0005L8", "SY0006L8", "SY0007L8",
 			    "SY0008L8", "SY0009L8"};
-	c = cfg("sync", ID_A, 7, v3, 7);
+	c = cfg("sync", ID_SYNC, 7, v3, 7);
 	CHECK_EQ(lib_sync_cartridges(lib, &c), 0);
 	CHECK(!strcmp(at(lib, LIB_ADDR_SLOT0 + 1), "SY0007L8"));
 	CHECK(!strcmp(at(lib, LIB_ADDR_SLOT0 + 3), "SY0008L8"));
@@ -203,7 +223,7 @@ static void test_sync(void)
 		CHECK(strcmp(lib->carts[i].barcode, "SY0009L8"));
 	lib_config_fini(&c);
 	/* ... until the next change frees a slot (3 leaves) */
-	c = cfg("sync", ID_A, 7, v3 + 1, 6);
+	c = cfg("sync", ID_SYNC, 7, v3 + 1, 6);
 	CHECK_EQ(lib_sync_cartridges(lib, &c), 0);
 	CHECK(!strcmp(at(lib, LIB_ADDR_SLOT0 + 2), "SY0009L8"));
 	CHECK_EQ(lib->n_carts, 7);
@@ -211,7 +231,7 @@ static void test_sync(void)
 
 	/* persisted: a reopen shows the same map; the dropped cartridge still in the drive */
 	lib_close(lib);
-	c = cfg("sync", ID_A, 4, v3 + 1, 4);    /* 4..7: 8 and 9 leave at open */
+	c = cfg("sync", ID_SYNC, 4, v3 + 1, 4);    /* 4..7: 8 and 9 leave at open */
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
 	CHECK(!strcmp(at(lib, LIB_ADDR_DRIVE0), "SY0001L8"));
 	CHECK(!strcmp(at(lib, LIB_ADDR_IE0), "SY0004L8"));
@@ -226,30 +246,30 @@ static void test_sync(void)
 	lib_config_fini(&c);
 
 	/* deletion: the record and every tape's data go */
-	tape_fill("SY0004L8");
+	tape_fill(ID_SYNC, "SY0004L8");
 	CHECK_EQ(lib_move(lib, LIB_ADDR_IE0, LIB_ADDR_DRIVE0 + 1), 0);   /* open in a drive */
 	CHECK_EQ(lib_destroy(lib), 0);
-	CHECK_EQ(tape_objects("SY0004L8"), 0);
+	CHECK_EQ(tape_objects(ID_SYNC, "SY0004L8"), 0);
 	void *val = NULL;
 	size_t len = 0;
-	CHECK_EQ(store_kv_get(s, "lib/sync/state", &val, &len), -ENOENT);
+	CHECK_EQ(store_kv_get(s, "lib/" ID_SYNC "/state", &val, &len), -ENOENT);
 }
 
 static void test_purge(void)
 {
 	const char *v[] = {"PU0001L8", "PU0002L8"};
-	struct lib_config c = cfg("purge", ID_B, 4, v, 2);
+	struct lib_config c = cfg("purge", ID_PURGE, 4, v, 2);
 	struct lib *lib = NULL;
 	CHECK_EQ(lib_purge(s, &c), 0);          /* nothing stored: nothing to do */
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
 	CHECK_EQ(lib_move(lib, LIB_ADDR_SLOT0, LIB_ADDR_DRIVE0), 0);
 	lib_close(lib);
-	tape_fill("PU0002L8");
+	tape_fill(ID_PURGE, "PU0002L8");
 	CHECK_EQ(lib_purge(s, &c), 0);
-	CHECK_EQ(tape_objects("PU0002L8"), 0);
+	CHECK_EQ(tape_objects(ID_PURGE, "PU0002L8"), 0);
 	void *val = NULL;
 	size_t len = 0;
-	CHECK_EQ(store_kv_get(s, "lib/purge/state", &val, &len), -ENOENT);
+	CHECK_EQ(store_kv_get(s, "lib/" ID_PURGE "/state", &val, &len), -ENOENT);
 	lib_config_fini(&c);
 }
 
@@ -279,7 +299,7 @@ static void *reader_main(void *arg)
 static void test_sync_concurrent(void)
 {
 	const char *base[] = {"CC0001L8", "CC0002L8"};
-	struct lib_config c = cfg("conc", ID_A, 40, base, 2);
+	struct lib_config c = cfg("conc", ID_CONC, 40, base, 2);
 	struct lib *lib = NULL;
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
 	lib_config_fini(&c);
@@ -301,7 +321,7 @@ static void test_sync_concurrent(void)
 			n++;
 		}
 		list[n++] = round % 2 ? "CC0001L8" : "CC0002L8";
-		c = cfg("conc", ID_A, 40, list, n);
+		c = cfg("conc", ID_CONC, 40, list, n);
 		CHECK_EQ(lib_sync_cartridges(lib, &c), 0);
 		lib_config_fini(&c);
 	}
@@ -317,7 +337,7 @@ static void test_from_record(void)
 {
 	struct proto_cart carts[2] = {{"RC0001L8", 1u << 30}, {"RC0002L8", 2u << 20}};
 	struct proto_libcfg rec = {
-		.name = "rec1", .id = ID_B, .drives = 3, .slots = 10, .ie_slots = 1,
+		.name = "rec1", .id = ID_REC, .drives = 3, .slots = 10, .ie_slots = 1,
 		.barcode_prefix = "RC", .media = "L8", .capacity = 1u << 30,
 		.changer_vendor = "STK", .changer_product = "L700", .changer_rev = "0200",
 		.drive_vendor = "HP", .drive_product = "Ultrium 8-SCSI", .drive_rev = "Q1",
@@ -327,7 +347,7 @@ static void test_from_record(void)
 	CHECK_EQ(lib_config_from_record(&rec, "iqn.2026-11.io.vtl", &c), 0);
 	CHECK(!strcmp(c.name, "rec1"));
 	CHECK(!strcmp(c.target, "iqn.2026-11.io.vtl:rec1"));
-	CHECK(!strcmp(c.id, ID_B));
+	CHECK(!strcmp(c.id, ID_REC));
 	CHECK_EQ(c.drives, 3);
 	CHECK_EQ(c.slots, 10);
 	CHECK_EQ(c.ie_slots, 1);
@@ -339,7 +359,7 @@ static void test_from_record(void)
 	CHECK_EQ(c.cart_list[1].capacity, 2u << 20);
 	struct lib *lib = NULL;
 	CHECK_EQ(lib_open(s, &c, &lib), 0);
-	CHECK(!strcmp(lib->id, ID_B));
+	CHECK(!strcmp(lib->id, ID_REC));
 	CHECK_EQ(lib->n_carts, 2);
 	lib_close(lib);
 	lib_config_fini(&c);

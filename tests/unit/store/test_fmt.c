@@ -1,6 +1,6 @@
 /* test_fmt.c - the store's on-disk encodings: CRC-32C against known vectors (both code
  * paths), object headers and meta records round-trip, and every kind of garbage is refused
- * with -EBADMSG; barcodes that could escape the tapes directory are refused. */
+ * with -EBADMSG; tape names that could escape the tapes directory are refused. */
 #include "common/crc32c.h"
 #include "node/store/store_int.h"
 #include "tests/testutil.h"
@@ -74,16 +74,31 @@ static void test_meta(void)
 	CHECK_EQ(store__meta_decode(b, STORE__META_LEN, &g), -EBADMSG);
 }
 
-static void test_barcodes(void)
+static void test_tape_names(void)
 {
-	const char *good[] = {"A", "ABC123L6", "0000000000000000", "Z9"};
-	const char *bad[] = {"", "abc123", "AB-1", "../ETC", "A/B", "A.B", "A B",
-			     "AAAAAAAAAAAAAAAAA", "AB\n", "\xc3\x84"};
+	char longest[STORE_TAPE_NAME_MAX + 2];
+	memset(longest, 'z', STORE_TAPE_NAME_MAX);
+	longest[STORE_TAPE_NAME_MAX] = 0;
+	const char *good[] = {"A", "ABC123L6", "0000000000000000", "Z9", "abc123", "_",
+			      "0123456789abcdef0123456789abcdef_VT0001L8", longest};
+	const char *bad[] = {"", "AB-1", "../ETC", "..", ".", "A/B", "A.B", "A B", "AB\n",
+			     "a\tb", "\xc3\x84", "a:b", "a*", "~a", "a\\b", "a%b"};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		CHECK_EQ(store__barcode_check(good[i]), 0);
+		CHECK_EQ(store__tape_name_check(good[i]), 0);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		CHECK_EQ(store__barcode_check(bad[i]), -EINVAL);
-	CHECK_EQ(store__barcode_check(NULL), -EINVAL);
+		CHECK_EQ(store__tape_name_check(bad[i]), -EINVAL);
+	CHECK_EQ(store__tape_name_check(NULL), -EINVAL);
+	/* one character too long; and a long name is never read past its limit */
+	longest[STORE_TAPE_NAME_MAX] = 'z';
+	longest[STORE_TAPE_NAME_MAX + 1] = 0;
+	CHECK_EQ(store__tape_name_check(longest), -EINVAL);
+	/* every byte value: only [A-Za-z0-9_] may name a file */
+	for (int c = 1; c < 256; c++) {
+		char one[2] = {(char)c, 0};
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '_';
+		CHECK_EQ(store__tape_name_check(one), ok ? 0 : -EINVAL);
+	}
 }
 
 static void test_keys(void)
@@ -98,18 +113,21 @@ static void test_keys(void)
 	CHECK(memcmp(k, "AB\0", 3) == 0);
 	CHECK(memcmp(e, "AB\1", 3) == 0);
 	CHECK_EQ(get_be64((uint8_t *)c + 3), 4096);
-	/* a longer barcode sharing the prefix sorts outside [AB\0, AB\1) */
+	/* a longer tape name sharing the prefix sorts outside [AB\0, AB\1) */
 	char o[STORE__KEY_MAX];
 	size_t ol = store__key_meta(o, "AB1");
 	CHECK(memcmp(o, e, ol < el ? ol : el) > 0);
-	CHECK_EQ(store__key_chunk(c, "ABCDEFGHIJKLMNOP", 1), STORE__KEY_MAX);
+	char longest[STORE_TAPE_NAME_MAX + 1];
+	memset(longest, 'x', STORE_TAPE_NAME_MAX);
+	longest[STORE_TAPE_NAME_MAX] = 0;
+	CHECK_EQ(store__key_chunk(c, longest, 1), STORE__KEY_MAX);
 }
 
 int main(void)
 {
 	test_hdr();
 	test_meta();
-	test_barcodes();
+	test_tape_names();
 	test_keys();
 	return 0;
 }

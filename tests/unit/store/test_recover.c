@@ -58,31 +58,31 @@ static void st_close(void)
 	g_s = NULL;
 }
 
-static void seg_path(char *out, size_t n, const char *bc)
+static void seg_path(char *out, size_t n, const char *name)
 {
-	snprintf(out, n, "%s/tapes/%s.seg", g_dir, bc);
+	snprintf(out, n, "%s/tapes/%s.seg", g_dir, name);
 }
 
-static uint64_t seg_size(const char *bc)
+static uint64_t seg_size(const char *name)
 {
 	char p[600];
 	struct stat st;
-	seg_path(p, sizeof p, bc);
+	seg_path(p, sizeof p, name);
 	CHECK_EQ(stat(p, &st), 0);
 	return (uint64_t)st.st_size;
 }
 
-static void seg_truncate(const char *bc, uint64_t size)
+static void seg_truncate(const char *name, uint64_t size)
 {
 	char p[600];
-	seg_path(p, sizeof p, bc);
+	seg_path(p, sizeof p, name);
 	CHECK_EQ(truncate(p, (off_t)size), 0);
 }
 
-static void seg_flip(const char *bc, uint64_t off)
+static void seg_flip(const char *name, uint64_t off)
 {
 	char p[600];
-	seg_path(p, sizeof p, bc);
+	seg_path(p, sizeof p, name);
 	int fd = open(p, O_RDWR);
 	CHECK(fd >= 0);
 	uint8_t b;
@@ -92,7 +92,7 @@ static void seg_flip(const char *bc, uint64_t off)
 	close(fd);
 }
 
-/* Copies a segment file from one barcode's name to another's (or a saved name). */
+/* Copies a segment file from one tape name to another (or a saved name). */
 static void seg_copy(const char *from, const char *to)
 {
 	char a[600], b[600];
@@ -127,7 +127,7 @@ static void check_objs(struct store_tape *t, uint64_t from, uint64_t to, uint32_
 
 /* What the crashing child does; it never closes anything. */
 static struct {
-	const char *bc;
+	const char *name;
 	uint64_t from, sync_at, to; /* writes from..to-1, syncing after sync_at-1 */
 	uint32_t ver;
 } g_job;
@@ -137,7 +137,7 @@ static void child_run(void)
 	struct store *s;
 	struct store_tape *t;
 	CHECK_EQ(store_open(g_dir, &s), 0);
-	CHECK_EQ(store_tape_open(s, g_job.bc, 1ull << 40, &t), 0);
+	CHECK_EQ(store_tape_open(s, g_job.name, 1ull << 40, &t), 0);
 	for (uint64_t k = g_job.from; k < g_job.to; k++) {
 		put_obj(t, k, g_job.ver);
 		if (k + 1 == g_job.sync_at)
@@ -146,9 +146,9 @@ static void child_run(void)
 	_exit(0);
 }
 
-static void crash_child(const char *bc, uint64_t from, uint64_t sync_at, uint64_t to, uint32_t ver)
+static void crash_child(const char *name, uint64_t from, uint64_t sync_at, uint64_t to, uint32_t ver)
 {
-	g_job.bc = bc;
+	g_job.name = name;
 	g_job.from = from;
 	g_job.sync_at = sync_at;
 	g_job.to = to;
@@ -164,13 +164,13 @@ static void crash_child(const char *bc, uint64_t from, uint64_t sync_at, uint64_
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-static struct store_tape *reopen(const char *bc, uint64_t eod)
+static struct store_tape *reopen(const char *name, uint64_t eod)
 {
 	struct store_tape *t;
-	CHECK_EQ(store_tape_open(st(), bc, 1ull << 40, &t), 0);
+	CHECK_EQ(store_tape_open(st(), name, 1ull << 40, &t), 0);
 	CHECK_EQ(store_tape_eod(t), eod);
 	CHECK_EQ(t->synced_eod, eod); /* what recovery accepted is committed at once */
-	CHECK_EQ(seg_size(bc), pos_of(eod));
+	CHECK_EQ(seg_size(name), pos_of(eod));
 	check_objs(t, 0, eod, 1);
 	return t;
 }
@@ -261,21 +261,21 @@ static void test_synced_damage(void)
 static void test_generation(void)
 {
 	for (int lost = 0; lost < 2; lost++) {
-		const char *bc = lost ? "GEN001" : "GEN002";
-		char name[32], saved[32];
-		snprintf(name, sizeof name, "%s.seg", bc);
-		snprintf(saved, sizeof saved, "%s.old", bc);
-		crash_child(bc, 0, NSYNC, NSYNC, 1);
-		seg_copy(name, saved);
-		crash_child(bc, 5, 0, 9, 2); /* overwrite from 5, no sync */
+		const char *name = lost ? "GEN001" : "GEN002";
+		char file[32], saved[32];
+		snprintf(file, sizeof file, "%s.seg", name);
+		snprintf(saved, sizeof saved, "%s.old", name);
+		crash_child(name, 0, NSYNC, NSYNC, 1);
+		seg_copy(file, saved);
+		crash_child(name, 5, 0, 9, 2); /* overwrite from 5, no sync */
 		if (lost)
-			seg_copy(saved, name);
+			seg_copy(saved, file);
 		struct store_tape *t;
-		CHECK_EQ(store_tape_open(st(), bc, 1ull << 40, &t), 0);
+		CHECK_EQ(store_tape_open(st(), name, 1ull << 40, &t), 0);
 		check_objs(t, 0, 5, 1);
 		if (lost) {
 			CHECK_EQ(store_tape_eod(t), 5); /* old 5..9 refused */
-			CHECK_EQ(seg_size(bc), pos_of(5));
+			CHECK_EQ(seg_size(name), pos_of(5));
 		} else {
 			CHECK_EQ(store_tape_eod(t), 9); /* new 5..8 recovered */
 			check_objs(t, 5, 9, 2);

@@ -1,7 +1,7 @@
 /* test_tape.c - store_tape_*: mixed block sizes and filemarks read back byte-exact across
  * reopen, partial reads, overwrite in the middle discarding the tail, filemark search both
  * ways, capacity, truncate, index chunk boundaries, destroy, exact error codes for bad
- * arguments and barcodes. */
+ * arguments and tape names. */
 #include "node/store/store_int.h"
 #include "tests/unit/store/store_tu.h"
 
@@ -17,11 +17,11 @@ static uint8_t *g_buf, *g_want;
 
 #define BIG (1u << 20)
 
-static uint64_t seg_size(const char *bc)
+static uint64_t seg_size(const char *name)
 {
 	char p[600];
 	struct stat st;
-	snprintf(p, sizeof p, "%s/tapes/%s.seg", g_dir, bc);
+	snprintf(p, sizeof p, "%s/tapes/%s.seg", g_dir, name);
 	if (stat(p, &st) != 0)
 		return UINT64_MAX;
 	return (uint64_t)st.st_size;
@@ -65,12 +65,16 @@ static void check_mix(struct store_tape *t, uint64_t upto, uint32_t ver, bool al
 static void test_args(struct store *s)
 {
 	struct store_tape *t = NULL;
-	const char *bad[] = {"", "abc", "AB-1", "../X", "A/B", "AAAAAAAAAAAAAAAAA"};
+	char toolong[STORE_TAPE_NAME_MAX + 2];
+	memset(toolong, 'a', sizeof toolong - 1);
+	toolong[sizeof toolong - 1] = 0;
+	const char *bad[] = {"", "AB-1", "../X", "..", "A/B", "a.seg", "a b", toolong};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		CHECK_EQ(store_tape_open(s, bad[i], 1000, &t), -EINVAL);
 		CHECK_EQ(store_tape_destroy(s, bad[i]), -EINVAL);
 	}
 	CHECK_EQ(store_tape_open(s, NULL, 1000, &t), -EINVAL);
+	CHECK_EQ(store_tape_destroy(s, NULL), -EINVAL);
 	CHECK_EQ(store_tape_open(s, "ARGS01", 1ull << 40, &t), 0);
 	struct store_tape *t2 = NULL;
 	CHECK_EQ(store_tape_open(s, "ARGS01", 1000, &t2), -EBUSY);
@@ -340,6 +344,40 @@ static void test_destroy(struct store *s)
 	store_tape_close(t);
 }
 
+/* Tape names are opaque: names that share a suffix, differ only in case or are as long
+ * as allowed are separate tapes with separate files and keys. */
+static void test_names(struct store *s)
+{
+	char longest[STORE_TAPE_NAME_MAX + 1];
+	memset(longest, 'Q', STORE_TAPE_NAME_MAX);
+	longest[STORE_TAPE_NAME_MAX] = 0;
+	const char *names[] = {"0123456789abcdef0123456789abcdef_VT0001L8",
+			       "fedcba9876543210fedcba9876543210_VT0001L8", "VT0001L8", "vt0001l8",
+			       longest};
+	const size_t n = sizeof names / sizeof names[0];
+	struct store_tape *t;
+	for (size_t i = 0; i < n; i++) {
+		CHECK_EQ(store_tape_open(s, names[i], 1ull << 40, &t), 0);
+		for (uint64_t k = 0; k <= i; k++)
+			write_block(t, k, (uint32_t)(10 + i), (uint32_t)(100 + i));
+		store_tape_close(t);
+		CHECK_EQ(seg_size(names[i]), (i + 1) * (STORE__HDR_LEN + 100 + i));
+	}
+	CHECK_EQ(store_tape_destroy(s, names[0]), 0);
+	CHECK_EQ(seg_size(names[0]), UINT64_MAX);
+	for (size_t i = 1; i < n; i++) {
+		CHECK_EQ(store_tape_open(s, names[i], 1ull << 40, &t), 0);
+		CHECK_EQ(store_tape_eod(t), i + 1);
+		for (uint64_t k = 0; k <= i; k++)
+			tu_check_obj(t, k, (uint32_t)(10 + i), STORE_OBJ_BLOCK, (uint32_t)(100 + i),
+				     g_buf, g_want);
+		store_tape_close(t);
+	}
+	CHECK_EQ(store_tape_open(s, names[0], 1ull << 40, &t), 0);
+	CHECK_EQ(store_tape_eod(t), 0);
+	store_tape_close(t);
+}
+
 int main(void)
 {
 	snprintf(g_dir, sizeof g_dir, "%s", tu_tmpdir("store_tape"));
@@ -359,6 +397,7 @@ int main(void)
 	store_close(s);
 	CHECK_EQ(store_open(g_dir, &s), 0);
 	test_destroy(s);
+	test_names(s);
 	/* a tape left open is closed (and synced) by store_close */
 	struct store_tape *t;
 	CHECK_EQ(store_tape_open(s, "LEFT01", 1ull << 40, &t), 0);
